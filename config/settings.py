@@ -1,0 +1,192 @@
+"""Settings and source lists: TOML files plus NEWSFLOW_* environment overrides, validated once.
+
+A bad file never produces a traceback: every problem becomes a ConfigError naming the file, the
+key and what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from tasks.records import Source
+
+CONFIG_DIR = Path(__file__).resolve().parent
+DEFAULT_SETTINGS_FILE = CONFIG_DIR / "settings.toml"
+DEFAULT_FEEDS_FILE = CONFIG_DIR / "feeds.toml"
+ENV_PREFIX = "NEWSFLOW_"
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the person who wrote the file."""
+
+
+class Settings(BaseModel):
+    """Every tunable of a run. Frozen: parsed once, passed down explicitly."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    db_path: Path = Path("data/newsflow.duckdb")
+    user_agent: str = "newsflow/0.1 (+https://github.com/newsflow/newsflow)"
+    global_concurrency: int = Field(16, ge=1, le=512)
+    per_host_concurrency: int = Field(2, ge=1, le=64)
+    per_host_delay_s: float = Field(1.0, ge=0)
+    connect_timeout_s: float = Field(10.0, gt=0)
+    read_timeout_s: float = Field(20.0, gt=0)
+    request_deadline_s: float = Field(60.0, gt=0)
+    max_redirects: int = Field(5, ge=0, le=30)
+    max_response_bytes: int = Field(10_000_000, ge=1024)
+    retries: int = Field(3, ge=0, le=10)
+    backoff_base_s: float = Field(1.0, ge=0)
+    backoff_max_s: float = Field(60.0, ge=0)
+    respect_robots: bool = True
+    allow_private_hosts: tuple[str, ...] = ()
+    feed_min_interval_s: int = Field(900, ge=0)
+    max_entries_per_feed: int = Field(2000, ge=1)
+    max_attempts: int = Field(5, ge=1)
+    batch_size: int = Field(100, ge=1, le=10_000)
+    extraction_workers: int = Field(0, ge=0, le=256)
+    extraction_timeout_s: float = Field(30.0, gt=0)
+    max_html_bytes: int = Field(5_000_000, ge=1024)
+    extra_tracking_params: tuple[str, ...] = ()
+    schedule_cron: str = ""
+    schedule_interval_s: int = Field(900, ge=10)
+
+    @field_validator("allow_private_hosts", "extra_tracking_params", mode="before")
+    @classmethod
+    def _split_comma_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @property
+    def workers(self) -> int:
+        """Extraction processes: the configured number, or one per core."""
+        return self.extraction_workers or os.cpu_count() or 1
+
+
+class _SourceModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    url: str = Field(min_length=1)
+    tags: list[str] = []
+    language: str | None = None
+    min_interval_s: int | None = Field(None, ge=0)
+    enabled: bool = True
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.lower().startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, not a TOML file") from None
+    except PermissionError:
+        raise ConfigError(f"{path}: permission denied") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _describe(path: Path, exc: ValidationError, prefix: str = "") -> ConfigError:
+    problems = []
+    for err in exc.errors():
+        key = ".".join(str(part) for part in err["loc"]) or "(file)"
+        message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+        problems.append(f"{path}: {prefix}{key}: {message}")
+    return ConfigError("\n".join(problems))
+
+
+def _env_overrides(environ: dict[str, str]) -> dict[str, str]:
+    known = Settings.model_fields
+    overrides = {}
+    for name, value in environ.items():
+        if name.startswith(ENV_PREFIX):
+            key = name[len(ENV_PREFIX) :].lower()
+            if key in known:
+                overrides[key] = value
+    return overrides
+
+
+def load_settings(
+    path: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    environ: dict[str, str] | None = None,
+) -> Settings:
+    """Read settings: the file, then NEWSFLOW_* variables, then explicit overrides (CLI flags).
+
+    Args:
+        path: settings TOML; the packaged config/settings.toml when None.
+        overrides: values that win over everything else; None values are ignored.
+        environ: the environment to read (os.environ when None).
+
+    Raises:
+        ConfigError: naming the file, key and problem.
+    """
+    path = Path(path) if path else DEFAULT_SETTINGS_FILE
+    values = _read_toml(path)
+    env = _env_overrides(dict(os.environ if environ is None else environ))
+    values.update(env)
+    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    try:
+        settings = Settings(**values)
+    except ValidationError as exc:
+        source = f"{path} (or NEWSFLOW_* environment)" if env else str(path)
+        raise _describe(Path(source), exc) from None
+    db_path = settings.db_path.expanduser()
+    if not db_path.is_absolute() and "db_path" not in env and not (overrides or {}).get("db_path"):
+        # A path in the file is relative to the file, so runs work from any directory.
+        db_path = (path.parent / db_path).resolve()
+    return settings.model_copy(update={"db_path": db_path})
+
+
+def load_sources(path: Path | None = None) -> list[Source]:
+    """Read the [[sources]] tables of a feeds file.
+
+    Raises:
+        ConfigError: naming the file, the source (by position and name) and the problem.
+    """
+    path = Path(path) if path else DEFAULT_FEEDS_FILE
+    data = _read_toml(path)
+    unknown = set(data) - {"sources"}
+    if unknown:
+        raise ConfigError(f"{path}: unknown top-level key(s): {', '.join(sorted(unknown))}")
+    tables = data.get("sources", [])
+    if not isinstance(tables, list):
+        raise ConfigError(f"{path}: 'sources' must be an array of tables ([[sources]])")
+    sources, seen = [], set()
+    for index, table in enumerate(tables):
+        label = f"sources[{index}]" + (f" ({table.get('name')})" if isinstance(table, dict) and table.get("name") else "")
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: {label}: must be a table")
+        try:
+            model = _SourceModel(**table)
+        except ValidationError as exc:
+            raise _describe(path, exc, prefix=f"{label}.") from None
+        if model.name in seen:
+            raise ConfigError(f"{path}: {label}.name: duplicate source name {model.name!r}")
+        seen.add(model.name)
+        sources.append(
+            Source(
+                name=model.name,
+                url=model.url,
+                tags=tuple(model.tags),
+                language=model.language,
+                min_interval_s=model.min_interval_s,
+                enabled=model.enabled,
+            )
+        )
+    return sources

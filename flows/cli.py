@@ -1,0 +1,205 @@
+"""The `newsflow` command line: a thin layer over the flows, the warehouse and the extractor.
+
+Prefect is imported only by the commands that run flows: it takes seconds to import, and
+`newsflow sql` or `newsflow extract` should answer at once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from rich.console import Console
+
+from config.settings import ConfigError, Settings, load_settings, load_sources
+from flows import report
+from flows.errors import UserError
+from warehouse.db import WarehouseError
+
+app = typer.Typer(
+    name="newsflow",
+    help="News ingestion: feeds in, clean articles in DuckDB out.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+sources_app = typer.Typer(help="List, add, import and export sources.", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+
+console = Console()
+err_console = Console(stderr=True)
+
+FeedsOpt = Annotated[Path | None, typer.Option("--feeds", help="Feeds file ([[sources]] tables).", show_default=False)]
+SettingsOpt = Annotated[Path | None, typer.Option("--settings", help="Settings file.", show_default=False)]
+DbOpt = Annotated[Path | None, typer.Option("--db", help="DuckDB file (overrides db_path).", show_default=False)]
+
+
+def _overrides(db: Path | None) -> dict[str, Any]:
+    """CLI flags that override settings, as flow parameters (JSON-able)."""
+    return {"db_path": str(db.resolve())} if db else {}
+
+
+def _settings(settings_file: Path | None, db: Path | None) -> Settings:
+    return load_settings(settings_file, _overrides(db))
+
+
+def _setup_logging(verbose: bool, quiet: bool) -> None:
+    from rich.logging import RichHandler
+
+    level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
+    handler = RichHandler(console=err_console, show_path=False, show_time=False, markup=False)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    for name in ("flows", "tasks", "warehouse", "config"):
+        lib_logger = logging.getLogger(name)
+        lib_logger.setLevel(level)
+        lib_logger.addHandler(handler)
+        lib_logger.propagate = False
+
+
+@app.command()
+def run(
+    feeds: FeedsOpt = None,
+    settings: SettingsOpt = None,
+    db: DbOpt = None,
+    force: Annotated[bool, typer.Option(help="Fetch every source now, even those not due yet.")] = False,
+    wait: Annotated[float, typer.Option(help="Seconds to wait for another run to finish.")] = 0.0,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and the summary.")] = False,
+) -> None:
+    """Run one ingestion now.
+
+    Example: newsflow run --feeds config/feeds.toml --db data/news.duckdb
+    """
+    _setup_logging(verbose, quiet)
+    _settings(settings, db)  # fail on bad config before Prefect starts
+    load_sources(feeds)
+    from flows.runner import run_ingest_flow
+
+    summary = run_ingest_flow(feeds, settings, _overrides(db), force=force, lock_wait_s=wait)
+    report.print_summary(console, summary)
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Port of the local demo site (fixed, so URLs stay stable).")] = 8765,
+    db: Annotated[Path, typer.Option("--db", help="Database to fill.")] = Path("data/demo.duckdb"),
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Serve the bundled sample news site on 127.0.0.1, ingest it and show what landed.
+
+    Example: newsflow demo && newsflow sql "SELECT title FROM latest_articles LIMIT 5" --db data/demo.duckdb
+    """
+    _setup_logging(verbose, quiet=False)
+    from flows.demo import run_demo
+
+    run_demo(console, port=port, db_path=db.resolve())
+
+
+@app.command()
+def serve(
+    feeds: FeedsOpt = None,
+    settings: SettingsOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Run ingestion on the schedule from settings (schedule_cron, else schedule_interval_s).
+
+    Example: NEWSFLOW_SCHEDULE_CRON="*/10 * * * *" newsflow serve --feeds config/feeds.toml
+    """
+    _setup_logging(False, False)
+    resolved = _settings(settings, db)
+    load_sources(feeds)
+    from flows.runner import serve_ingest_flow
+
+    serve_ingest_flow(feeds, settings, _overrides(db), resolved)
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="SQL to run (read-only).")],
+    settings: SettingsOpt = None,
+    db: DbOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    limit: Annotated[int, typer.Option(help="Rows shown in table format.")] = 100,
+) -> None:
+    """Run a read-only SQL query against the warehouse and print the result.
+
+    Example: newsflow sql "SELECT source_name, count(*) FROM clean_articles GROUP BY 1"
+    """
+    from warehouse.query import run_query
+
+    frame = run_query(_settings(settings, db).db_path, query)
+    report.print_frame(console, frame, fmt, limit)
+
+
+@app.command()
+def stats(settings: SettingsOpt = None, db: DbOpt = None) -> None:
+    """Show article counts, source health (failing feeds first) and the last runs.
+
+    Example: newsflow stats --db data/demo.duckdb
+    """
+    from warehouse.query import warehouse_stats
+
+    report.print_stats(console, warehouse_stats(_settings(settings, db).db_path))
+
+
+@app.command()
+def extract(
+    path: Annotated[Path, typer.Argument(help="A saved HTML file.", exists=True, dir_okay=False)],
+    url: Annotated[str | None, typer.Option(help="The page's URL (helps metadata and links).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print text and metadata as one JSON object.")] = False,
+) -> None:
+    """Extract the article from a saved HTML page and print its text (or JSON).
+
+    Example: newsflow extract page.html --url https://example.com/news/1 --json
+    """
+    from tasks.extract import extract_article
+
+    article = extract_article(path.read_bytes(), url)
+    if as_json:
+        data = asdict(article)
+        data.pop("paragraphs")
+        console.print_json(json.dumps(data, default=str, ensure_ascii=False))
+    else:
+        sys.stdout.write(article.text + "\n")
+
+
+@sources_app.command("list")
+def sources_list(feeds: FeedsOpt = None, settings: SettingsOpt = None, db: DbOpt = None) -> None:
+    """List configured sources with their health from the warehouse (if it exists).
+
+    Example: newsflow sources list --feeds config/feeds.toml
+    """
+    from warehouse.query import source_health
+
+    configured = load_sources(feeds)
+    health = source_health(_settings(settings, db).db_path)
+    report.print_sources(console, configured, health)
+
+
+def main() -> None:
+    """Entry point: run the app, turning known failures into one readable line."""
+    try:
+        result = app(standalone_mode=False)
+        if isinstance(result, int):
+            sys.exit(result)
+    except (ConfigError, WarehouseError, UserError) as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+        sys.exit(2 if isinstance(exc, ConfigError) else 1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        err_console.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("NEWSFLOW_DEBUG"):
+            raise
+        err_console.print(f"[red]unexpected error:[/red] {type(exc).__name__}: {exc} (NEWSFLOW_DEBUG=1 shows the traceback)", highlight=False)
+        sys.exit(1)

@@ -1,0 +1,224 @@
+"""The ingest flow: due feeds → fetch and parse → record entries → fetch, extract and load pages.
+
+Tasks are per feed and per batch of pages, never per article (a Prefect task run costs ~12 ms).
+Page batches are pipelined: while one batch is being extracted on every core, the next is
+being fetched and the previous one loaded, so the CPU-bound extraction never waits for I/O.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections import Counter, deque
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+import flows.prefect_env  # noqa: F401 - must precede the prefect import
+from prefect import flow, task, unmapped
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
+from prefect.runtime import flow_run
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from config.settings import Settings, load_settings, load_sources
+from tasks import stages
+from tasks.dedup import StoryClusterer
+from tasks.fetch import Fetcher
+from tasks.records import FeedOutcome, FeedState, FetchStatus, PageJob, PageOutcome, RunSummary, Source
+from tasks.schedule import is_due
+from tasks.workers import WorkerPool
+from warehouse import load
+from warehouse.db import RunLock, connect
+
+logger = logging.getLogger(__name__)
+
+# Batches in flight at once: one loading, one extracting, one fetching.
+PIPELINE_DEPTH = 3
+# Near-duplicate stories are looked for among articles fetched this many days back.
+STORY_WINDOW_DAYS = 7
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+fetch_feed_task = task(stages.fetch_feed, name="fetch-feed", cache_policy=NO_CACHE)
+fetch_pages_task = task(stages.fetch_pages, name="fetch-pages", cache_policy=NO_CACHE)
+extract_pages_task = task(stages.extract_pages, name="extract-pages", cache_policy=NO_CACHE)
+
+
+class Ingestion:
+    """The state of one run: its resources, counters and the writer's view of the warehouse."""
+
+    def __init__(self, settings: Settings, run_id: str) -> None:
+        self.settings = settings
+        self.summary = RunSummary(run_id=run_id)
+        self.source_by_url: dict[str, str] = {}
+        self.errors: Counter[str] = Counter()
+        self.fetcher = Fetcher(settings)
+        self.pool = WorkerPool(settings.workers)
+        self.clusterer = StoryClusterer()
+        self.templates: dict[str, frozenset[str]] = {}
+        self.sites_touched: set[str] = set()
+        self.tasks_submitted = 0
+
+    def close(self) -> None:
+        self.fetcher.close()
+        self.pool.close()
+
+    def db(self, **kwargs: Any):
+        return connect(self.settings.db_path, **kwargs)
+
+    def flush_fetch_log(self, con) -> None:
+        results = self.fetcher.take_log()
+        for result in results:
+            if result.status not in (FetchStatus.OK, FetchStatus.NOT_MODIFIED):
+                self.errors[f"{result.kind}:{result.status}"] += 1
+        load.append_fetch_log(con, results, self.summary.run_id, self.source_by_url, _now())
+
+
+def _plan(run: Ingestion, sources: Sequence[Source], force: bool) -> tuple[list[Source], dict[str, FeedState]]:
+    with run.db() as con:
+        states = load.sync_sources(con, sources)
+        load.start_run(con, run.summary.run_id, run.summary.flow_run_id, _now())
+        for article_id, story_id, signature in load.recent_signatures(con, STORY_WINDOW_DAYS):
+            run.clusterer.add_existing(article_id, story_id, signature)
+        run.templates = load.template_fingerprints(con)
+    now = _now()
+    due = [s for s in sources if s.enabled and is_due(states.get(s.name), now, force=force)]
+    for source in due:
+        state = states.get(source.name)
+        run.source_by_url[state.url if state else source.url] = source.name
+    run.summary.feeds_total = len(sources)
+    run.summary.feeds_skipped = len(sources) - len(due)
+    return due, states
+
+
+def _record_feeds(run: Ingestion, outcomes: Sequence[FeedOutcome]) -> list[PageJob]:
+    summary = run.summary
+    with run.db() as con:
+        for outcome in outcomes:
+            seen, new = load.record_feed(con, outcome, summary.run_id, _now())
+            summary.entries_seen += seen
+            summary.entries_new += new
+            failed = outcome.fetch.status not in (FetchStatus.OK, FetchStatus.NOT_MODIFIED) or (
+                outcome.parsed is not None and outcome.parsed.error_class is not None
+            )
+            summary.feeds_failed += failed
+            summary.feeds_not_modified += outcome.unchanged
+            summary.feeds_fetched += not failed
+            if failed:
+                reason = outcome.parsed.error if outcome.parsed and outcome.parsed.error else outcome.fetch.error
+                logger.warning("feed %s failed: %s", outcome.source.name, reason)
+        run.flush_fetch_log(con)
+        jobs = load.pending_jobs(con, run.settings.max_attempts, _now())
+    for job in jobs:
+        run.source_by_url[job.entry.url] = job.source_name
+    return jobs
+
+
+def _load_batch(run: Ingestion, outcomes: list[PageOutcome]) -> None:
+    summary = run.summary
+    with run.db() as con:
+        counts = load.load_pages(
+            con, outcomes, run_id=summary.run_id, now=_now(), clusterer=run.clusterer,
+            max_attempts=run.settings.max_attempts,
+        )
+        run.flush_fetch_log(con)
+    summary.articles_new += counts.new
+    summary.articles_updated += counts.updated
+    summary.pages_fetched += sum(1 for o in outcomes if o.fetch is not None and o.fetch.ok)
+    summary.pages_failed += counts.failed
+    run.sites_touched |= counts.sites
+    for outcome in outcomes:
+        if outcome.error_class:
+            run.errors[f"page:{outcome.error_class}"] += 1
+
+
+def _process_pages(run: Ingestion, jobs: list[PageJob]) -> None:
+    size = run.settings.batch_size
+    batches = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+    in_flight: deque[PrefectFuture] = deque()
+    done_pages = 0
+    run.tasks_submitted += 2 * len(batches)
+    for batch in batches:
+        fetched = fetch_pages_task.submit(batch, run.fetcher)
+        in_flight.append(extract_pages_task.submit(fetched, run.pool, run.templates, run.settings))
+        if len(in_flight) >= PIPELINE_DEPTH:
+            done_pages += _finish(run, in_flight.popleft(), done_pages, len(jobs))
+    while in_flight:
+        done_pages += _finish(run, in_flight.popleft(), done_pages, len(jobs))
+
+
+def _finish(run: Ingestion, future: PrefectFuture, done_before: int, total: int) -> int:
+    outcomes = future.result()
+    _load_batch(run, outcomes)
+    logger.info(
+        "pages %d/%d: %d new, %d updated, %d failed",
+        done_before + len(outcomes), total, run.summary.articles_new, run.summary.articles_updated,
+        run.summary.pages_failed,
+    )
+    return len(outcomes)
+
+
+def _clean_templates(run: Ingestion) -> None:
+    """Strip paragraphs that this run revealed to be site templates from stored articles."""
+    if not run.sites_touched:
+        return
+    with run.db() as con:
+        learned = load.template_fingerprints(con, run.sites_touched)
+        changed = load.remove_learned_templates(con, learned)
+    if changed:
+        logger.info("removed learned site templates from %d stored articles", changed)
+
+
+def ingest(
+    settings: Settings, sources: Sequence[Source], *, force: bool = False, lock_wait_s: float = 0.0
+) -> tuple[RunSummary, int]:
+    """One ingestion run inside a Prefect flow; returns its summary and the task runs it submitted."""
+    started = time.monotonic()
+    lock = RunLock(settings.db_path)
+    lock.acquire(lock_wait_s)
+    run = Ingestion(settings, run_id=uuid.uuid4().hex[:16])
+    run.summary.flow_run_id = flow_run.get_id()
+    status, error = "failed", None
+    try:
+        due, states = _plan(run, sources, force)
+        logger.info("%d of %d sources due", len(due), len(sources))
+        run.tasks_submitted += len(due)
+        futures = fetch_feed_task.map(due, [states.get(s.name) for s in due], unmapped(run.fetcher),
+                                      unmapped(run.pool), unmapped(settings), unmapped(_now()))
+        jobs = _record_feeds(run, [f.result() for f in futures])
+        logger.info("%d new entries; %d pages to fetch", run.summary.entries_new, len(jobs))
+        _process_pages(run, jobs)
+        _clean_templates(run)
+        status = "completed"
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        run.close()
+        run.summary.duration_s = round(time.monotonic() - started, 3)
+        run.summary.errors_by_class = dict(run.errors)
+        with run.db() as con:
+            load.finish_run(con, run.summary, status, _now(), error)
+        lock.release()
+    return run.summary, run.tasks_submitted
+
+
+@flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=16), persist_result=False)
+def ingest_flow(
+    feeds_file: str | None = None,
+    settings_file: str | None = None,
+    overrides: dict[str, Any] | None = None,
+    force: bool = False,
+    lock_wait_s: float = 0.0,
+) -> dict[str, Any]:
+    """Ingest every due source of a feeds file into the warehouse; returns the run summary."""
+    settings = load_settings(settings_file, overrides)
+    sources = load_sources(feeds_file)
+    summary, tasks_submitted = ingest(settings, sources, force=force, lock_wait_s=lock_wait_s)
+    return {**asdict(summary), "tasks_submitted": tasks_submitted}

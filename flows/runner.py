@@ -1,0 +1,94 @@
+"""Running the ingest flow from the CLI or a schedule, and leaving Prefect's history complete.
+
+Prefect 3's embedded server records task runs from events asynchronously; a process that
+exits right after its flow returns stops the server mid-write, which loses the last task
+runs' final states and prints `task_run_recorder - Error flushing` tracebacks. Waiting until
+the server has recorded every task run of the flow (usually well under a second) fixes both
+without turning the recorder, and with it the task-run history, off.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import flows.prefect_env  # noqa: F401 - must precede the prefect import
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+from config.settings import Settings
+from flows.ingest import ingest_flow
+
+logger = logging.getLogger(__name__)
+
+HISTORY_WAIT_S = 15.0
+TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+
+
+def _path(path: Path | None) -> str | None:
+    return str(Path(path).resolve()) if path else None
+
+
+def run_ingest_flow(
+    feeds_file: Path | None,
+    settings_file: Path | None,
+    overrides: dict[str, Any] | None = None,
+    *,
+    force: bool = False,
+    lock_wait_s: float = 0.0,
+) -> dict[str, Any]:
+    """Run the ingest flow once and return its summary, with the Prefect task runs it made."""
+    state = ingest_flow(
+        feeds_file=_path(feeds_file),
+        settings_file=_path(settings_file),
+        overrides=overrides,
+        force=force,
+        lock_wait_s=lock_wait_s,
+        return_state=True,
+    )
+    summary = state.result()
+    summary["task_runs"] = wait_for_task_run_history(state.state_details.flow_run_id, summary["tasks_submitted"])
+    return summary
+
+
+def wait_for_task_run_history(flow_run_id: Any, expected: int, timeout_s: float = HISTORY_WAIT_S) -> int:
+    """Block until the server has recorded `expected` task runs of the flow run, all final.
+
+    Returns the number recorded (less than expected only if the wait timed out).
+    """
+    deadline = time.monotonic() + timeout_s
+    flow_filter = FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+    with get_client(sync_client=True) as client:
+        while True:
+            runs, offset = [], 0
+            while page := client.read_task_runs(flow_run_filter=flow_filter, limit=200, offset=offset):
+                runs.extend(page)
+                offset += len(page)
+            final = sum(1 for r in runs if r.state_type and r.state_type.value in TERMINAL)
+            if final >= expected or time.monotonic() >= deadline:
+                if final < expected:
+                    logger.debug("task-run history incomplete after %.0f s: %d of %d", timeout_s, final, expected)
+                return len(runs)
+            time.sleep(0.1)
+
+
+def serve_ingest_flow(
+    feeds_file: Path | None, settings_file: Path | None, overrides: dict[str, Any], settings: Settings
+) -> None:
+    """Serve the flow with the configured schedule until interrupted."""
+    schedule: dict[str, Any] = (
+        {"cron": settings.schedule_cron} if settings.schedule_cron else {"interval": settings.schedule_interval_s}
+    )
+    logger.info("serving ingest on schedule %s; Ctrl-C stops", schedule)
+    ingest_flow.serve(
+        name="newsflow-ingest",
+        parameters={
+            "feeds_file": _path(feeds_file),
+            "settings_file": _path(settings_file),
+            "overrides": overrides,
+            "lock_wait_s": 60.0,
+        },
+        **schedule,
+    )

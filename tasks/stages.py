@@ -1,0 +1,105 @@
+"""The pipeline's units of work as plain functions: fetch and parse one feed, fetch a batch of
+pages, extract a batch. The network and the worker pool are passed in; nothing here touches
+the database or Prefect, so tests call these directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from config.settings import Settings
+from tasks.feeds import parse_feed
+from tasks.fetch import Fetcher
+from tasks.pages import process_page
+from tasks.records import FeedOutcome, FeedState, FetchResult, FetchStatus, PageJob, PageOutcome, ParsedFeed, Source
+from tasks.schedule import next_fetch_at
+from tasks.templates import site_key
+from tasks.workers import WorkerPool
+
+logger = logging.getLogger(__name__)
+
+# Feed parsing gets its own, shorter limit than page extraction: a feed that makes the parser
+# run this long is hostile or broken.
+FEED_PARSE_TIMEOUT_S = 20.0
+
+
+def fetch_feed(
+    source: Source, state: FeedState | None, fetcher: Fetcher, pool: WorkerPool, settings: Settings, now: datetime
+) -> FeedOutcome:
+    """Fetch one source conditionally and parse it in a worker unless its body is unchanged.
+
+    Never raises: HTTP and parse failures are recorded in the outcome.
+    """
+    url = state.url if state else source.url
+    fetch = fetcher.fetch(
+        url, kind="feed", etag=state.etag if state else None, last_modified=state.last_modified if state else None
+    )
+    failures = 0 if fetch.status in (FetchStatus.OK, FetchStatus.NOT_MODIFIED) else (state.consecutive_failures if state else 0) + 1
+    disabled = "410 Gone: the feed was removed" if fetch.http_status == 410 else None
+    if fetch.status != FetchStatus.OK:
+        when = next_fetch_at(now, source, settings.feed_min_interval_s, fetch, None, failures)
+        return FeedOutcome(source, fetch, None, None, when, unchanged=fetch.status == FetchStatus.NOT_MODIFIED,
+                           disabled_reason=disabled)
+    body_hash = hashlib.sha256(fetch.body).hexdigest()
+    if state and state.body_hash == body_hash:
+        when = next_fetch_at(now, source, settings.feed_min_interval_s, fetch, None, 0)
+        return FeedOutcome(source, fetch, None, body_hash, when, unchanged=True)
+    parsed = _parse_in_worker(fetch, pool, settings, now)
+    failures = (state.consecutive_failures if state else 0) + 1 if parsed.error_class else 0
+    when = next_fetch_at(now, source, settings.feed_min_interval_s, fetch, parsed, failures)
+    return FeedOutcome(source, fetch, parsed, None if parsed.error_class else body_hash, when)
+
+
+def _parse_in_worker(fetch: FetchResult, pool: WorkerPool, settings: Settings, now: datetime) -> ParsedFeed:
+    done = pool.run(
+        parse_feed,
+        (fetch.body, fetch.final_url),
+        FEED_PARSE_TIMEOUT_S,
+        kwargs={
+            "content_type": fetch.content_type,
+            "max_entries": settings.max_entries_per_feed,
+            "extra_tracking_params": settings.extra_tracking_params,
+            "now": now,
+        },
+    )
+    if done.failure:
+        error_class = "parse_timeout" if done.failure.error_class == "timeout" else "parse_error"
+        return ParsedFeed(format="unknown", error_class=error_class, error=f"feed parser: {done.failure.error}")
+    return done.value
+
+
+def fetch_pages(jobs: Sequence[PageJob], fetcher: Fetcher) -> list[tuple[PageJob, FetchResult]]:
+    """Fetch the pages of a batch concurrently (within the fetcher's politeness limits)."""
+    by_url = {job.entry.url: job for job in jobs}
+    return [(by_url[result.url], result) for result in fetcher.fetch_many(list(by_url), kind="page")]
+
+
+def extract_pages(
+    fetched: Sequence[tuple[PageJob, FetchResult]],
+    pool: WorkerPool,
+    templates: dict[str, frozenset[str]],
+    settings: Settings,
+) -> list[PageOutcome]:
+    """Extract every successfully fetched page in the worker pool; failures become outcomes."""
+    outcomes: list[PageOutcome] = []
+    work = {}
+    for index, (job, fetch) in enumerate(fetched):
+        if not fetch.ok:
+            outcomes.append(PageOutcome(job, fetch, error_class=fetch.status, error=fetch.error))
+            continue
+        fingerprints = templates.get(site_key(fetch.final_url) or "", frozenset())
+        work[index] = (fetch.body, fetch.final_url, job.entry, fingerprints, settings.max_html_bytes,
+                       settings.extra_tracking_params)
+    for done in pool.map_unordered(process_page, work.items(), settings.extraction_timeout_s):
+        job, fetch = fetched[done.key]
+        if done.failure:
+            error_class = "extraction_timeout" if done.failure.error_class == "timeout" else "extraction_error"
+            outcomes.append(PageOutcome(job, fetch, error_class=error_class, error=done.failure.error))
+            continue
+        extraction = done.value
+        outcomes.append(PageOutcome(job, fetch, article=extraction.article, error_class=extraction.error_class,
+                                    error=extraction.error, story_signature=extraction.story_signature))
+    return outcomes

@@ -1,0 +1,100 @@
+"""A pool of worker processes for CPU-bound work (extraction, feed parsing) with hard time limits.
+
+A pathological page or feed can make lxml or a regex run for minutes; a thread cannot be stopped,
+so the work runs in processes (pebble) and a task over its limit has its worker killed and
+replaced. Workers start from a fork server, not by forking the flow's process: Prefect's
+threads and event loops are running there and a plain fork could copy a held lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import resource
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import CancelledError, as_completed
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pebble import ProcessExpired, ProcessPool
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+# Address-space cap per worker: a decompression or entity bomb that slips past the size caps
+# fails with MemoryError in its worker instead of exhausting the machine.
+WORKER_MEMORY_LIMIT = 3 * 1024**3
+PRELOAD_MODULES = ["tasks.pages", "tasks.feeds"]
+
+
+def _limit_memory() -> None:
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = WORKER_MEMORY_LIMIT if hard == resource.RLIM_INFINITY else min(WORKER_MEMORY_LIMIT, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFailure:
+    """Why a task produced no result: timeout (worker killed), crash, or an exception."""
+
+    error_class: str  # timeout | worker_crashed | error
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class Done(Generic[T]):
+    """One finished task: its key and either a value or a TaskFailure."""
+
+    key: Any
+    value: T | None = None
+    failure: TaskFailure | None = None
+
+
+class WorkerPool:
+    """Process pool running plain functions with a per-task time limit."""
+
+    def __init__(self, workers: int) -> None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD_MODULES)
+        self.workers = workers
+        self._pool = ProcessPool(max_workers=workers, initializer=_limit_memory, context=context)
+
+    def run(self, function: Callable[..., T], args: tuple, timeout_s: float, kwargs: dict | None = None) -> Done[T]:
+        """Run one call in a worker and wait for it."""
+        future = self._pool.schedule(function, args=args, kwargs=kwargs or {}, timeout=timeout_s)
+        return _collect(None, future, timeout_s)
+
+    def map_unordered(
+        self, function: Callable[..., T], keyed_args: Iterable[tuple[Any, tuple]], timeout_s: float
+    ) -> Iterator[Done[T]]:
+        """Run function(*args) for every (key, args); yield Done records as they finish."""
+        futures = {self._pool.schedule(function, args=args, timeout=timeout_s): key for key, args in keyed_args}
+        for future in as_completed(futures):
+            yield _collect(futures[future], future, timeout_s)
+
+    def close(self) -> None:
+        self._pool.close()
+        self._pool.join(timeout=10)
+        self._pool.stop()
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _collect(key: Any, future: Any, timeout_s: float) -> Done:
+    try:
+        return Done(key, value=future.result())
+    except FutureTimeout:
+        return Done(key, failure=TaskFailure("timeout", f"took longer than {timeout_s:g} s; worker killed"))
+    except ProcessExpired as exc:
+        return Done(key, failure=TaskFailure("worker_crashed", f"worker died ({exc})"))
+    except CancelledError:
+        return Done(key, failure=TaskFailure("error", "cancelled"))
+    except MemoryError:
+        return Done(key, failure=TaskFailure("too_large", "ran out of the worker's memory limit"))
+    except Exception as exc:  # noqa: BLE001 - a bug on one page must not unwind the batch
+        return Done(key, failure=TaskFailure("error", f"{type(exc).__name__}: {exc}"))

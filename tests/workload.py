@@ -1,0 +1,25 @@
+"""Functions run in worker processes by the pool tests (importable by the fork server)."""
+
+import os
+import time
+
+
+def square(x: int) -> int:
+    return x * x
+
+
+def hang(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def die() -> None:
+    os._exit(3)
+
+
+def allocate(megabytes: int) -> int:
+    return len(bytearray(megabytes * 1024 * 1024))
+
+
+def pid() -> int:
+    return os.getpid()

@@ -1,0 +1,130 @@
+"""Opening the DuckDB file: short-lived connections, lock waits, migrations, the run lock.
+
+DuckDB lets one process hold a database file for writing and then no other process can open it,
+not even read-only. newsflow therefore never keeps the file open for a whole run: the writer
+opens it for one stage or batch and closes it, and readers (dashboards, `newsflow sql`) retry
+for a bounded time while a batch is being written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import random
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+from warehouse.migrate import apply_migrations
+
+logger = logging.getLogger(__name__)
+
+LOCK_MARKERS = ("Could not set lock", "Conflicting lock")
+
+
+class WarehouseError(Exception):
+    """A database problem worded for a person: locked file, unreachable path, bad SQL."""
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    return isinstance(exc, duckdb.IOException) and any(m in str(exc) for m in LOCK_MARKERS)
+
+
+def _open(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait_s
+    delay = 0.02
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.Error as exc:
+            if not _is_lock_error(exc):
+                raise WarehouseError(f"cannot open database {path}: {exc}") from None
+            if time.monotonic() >= deadline:
+                holder = str(exc).split("Conflicting lock is held in", 1)[-1].split(". See")[0]
+                raise WarehouseError(
+                    f"database {path} is locked by another process ({holder.strip()}); "
+                    "close it (a duckdb shell, a notebook) or try again"
+                ) from None
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 0.5)
+
+
+@contextlib.contextmanager
+def connect(path: Path, *, read_only: bool = False, wait_s: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection held only for the `with` block; waits up to wait_s for another holder.
+
+    A writable connection creates the file (and its folder) and applies pending migrations.
+
+    Raises:
+        WarehouseError: the file is locked past wait_s, missing (read-only), or unusable.
+    """
+    path = Path(path)
+    if read_only and not path.exists():
+        raise WarehouseError(f"database {path} does not exist yet: run `newsflow run` or `newsflow demo` first")
+    if not read_only:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WarehouseError(f"cannot create the folder for database {path}: {exc.strerror}") from None
+    con = _open(path, read_only, wait_s)
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        if not read_only:
+            apply_migrations(con)
+        yield con
+    finally:
+        con.close()
+
+
+class RunLock:
+    """An exclusive lock file beside the database: one ingestion run at a time.
+
+    Runs hold the database itself only per batch, so without this two runs could interleave
+    and fetch the same pending pages twice.
+    """
+
+    def __init__(self, db_path: Path) -> None:
+        self.path = Path(str(db_path) + ".run.lock")
+        self._handle = None
+
+    def acquire(self, wait_s: float = 0.0) -> None:
+        """Take the lock, waiting up to wait_s; raises WarehouseError naming the holder."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = self.path.open("a+")
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    handle.seek(0)
+                    holder = handle.read().strip() or "unknown"
+                    handle.close()
+                    raise WarehouseError(
+                        f"another newsflow run is in progress on {self.path.with_suffix('').with_suffix('')} "
+                        f"(pid {holder}); wait for it or use --wait SECONDS"
+                    ) from None
+                time.sleep(0.2)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._handle = handle
+
+    def release(self) -> None:
+        if self._handle is not None:
+            fcntl.flock(self._handle, fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
+
+    def __enter__(self) -> RunLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()

@@ -1,0 +1,1 @@
+INSERT INTO fetch_log SELECT * FROM batch_fetch_log;

@@ -1,0 +1,1 @@
+SELECT article_id, text FROM articles WHERE site = $site;

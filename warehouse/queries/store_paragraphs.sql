@@ -1,0 +1,1 @@
+INSERT INTO site_paragraphs SELECT * FROM batch_paragraphs ON CONFLICT DO NOTHING;

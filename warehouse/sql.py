@@ -1,0 +1,47 @@
+"""Named SQL files from warehouse/queries, run with bound parameters."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+from collections.abc import Iterator
+from importlib import resources
+from typing import Any
+
+import duckdb
+
+PARAMETER = re.compile(r"\$([a-z_]+)")
+STATEMENT_END = re.compile(r";\s*(?:\n|$)")
+COMMENT_LINE = re.compile(r"^\s*--.*$", re.MULTILINE)
+
+
+@functools.cache
+def statements(name: str) -> tuple[str, ...]:
+    """The statements of warehouse/queries/<name>.sql, comments removed."""
+    text = (resources.files("warehouse") / "queries" / f"{name}.sql").read_text(encoding="utf-8")
+    text = COMMENT_LINE.sub("", text)
+    return tuple(s.strip() for s in STATEMENT_END.split(text) if s.strip())
+
+
+def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.DuckDBPyConnection:
+    """Execute every statement of a named query; each gets the parameters it mentions.
+
+    Returns the connection, positioned on the last statement's result.
+    """
+    for statement in statements(name):
+        used = {key: params[key] for key in PARAMETER.findall(statement)}
+        con.execute(statement, used)
+    return con
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """BEGIN ... COMMIT, rolled back on any exception (KeyboardInterrupt included)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
