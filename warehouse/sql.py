@@ -24,12 +24,12 @@ def statements(name: str) -> tuple[str, ...]:
     return tuple(s.strip() for s in STATEMENT_END.split(text) if s.strip())
 
 
-def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.DuckDBPyConnection:
+def run(con: duckdb.DuckDBPyConnection, query: str, /, **params: Any) -> duckdb.DuckDBPyConnection:
     """Execute every statement of a named query; each gets the parameters it mentions.
 
     Returns the connection, positioned on the last statement's result.
     """
-    for statement in statements(name):
+    for statement in statements(query):
         used = {key: params[key] for key in PARAMETER.findall(statement)}
         con.execute(statement, used)
     return con

@@ -1,0 +1,314 @@
+"""Article extraction: one parse of the page, trafilatura plus newsflow's layers, an Article out."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from lxml import etree
+from lxml.html import HtmlElement, fragment_fromstring
+from trafilatura import bare_extraction
+from trafilatura.baseline import baseline
+from trafilatura.utils import load_html
+from trafilatura.xml import xmltotxt
+
+from tasks.boilerplate import Cleaned, Line, clean_lines
+from tasks.dedup import content_hash
+from tasks.encoding import decode_html
+from tasks.language import resolve_language
+from tasks.metadata import (
+    PageMetadata,
+    clean_authors,
+    extract_metadata,
+    first_plausible,
+    page_date,
+    parse_datetime,
+    url_date,
+)
+from tasks.records import Article, FeedEntry
+from tasks.templates import remove_template_paragraphs
+
+logger = logging.getLogger(__name__)
+
+EXTRACTOR_VERSION = "1"
+
+SPACE = re.compile(r"\s+")
+LINE_KINDS = {"head": "head", "list": "item", "quote": "quote", "table": "table", "code": "code"}
+# Index, tag, author and search pages: lists of other pages, not an article.
+LISTING_PATH = re.compile(
+    r"/(tags?|category|categories|kategorie|rubrik|topics?|themen|author|autor|archive|archiv|"
+    r"search|suche|page/\d+)(/|$)|^/?$",
+    re.IGNORECASE,
+)
+CONSENT_TITLE = re.compile(
+    r"before you continue|cookie|consent|privacy settings|datenschutz|zustimmung|einwilligung",
+    re.IGNORECASE,
+)
+MIN_ANCHOR_CHARS = 20  # shorter link texts ("Home", "More") say nothing about a line
+MIN_LEAD_CHARS = 60
+LEAD_PREFIX_CHARS = 40
+MAX_LEAD_CHARS = 1500
+FULLER_RATIO = 1.3  # another source must be this much longer to replace the extraction
+TOO_SHORT_CHARS = 300
+CONSENT_MAX_WORDS = 150
+LINK_LIST_SHARE = 0.5
+LINK_LIST_MIN_LINES = 8
+
+
+def extract_article(
+    html: bytes | str,
+    url: str | None = None,
+    *,
+    feed_entry: FeedEntry | None = None,
+    template_fingerprints: frozenset[str] = frozenset(),
+    max_html_bytes: int | None = None,
+) -> Article:
+    """Extract the article text and metadata of one page.
+
+    Args:
+        html: the page, raw bytes (decoded with tasks.encoding.decode_html) or text.
+        url: the page's URL (final URL after redirects), used for dates and absolute links.
+        feed_entry: the feed item that pointed at the page; its fields fill gaps and its full
+            content replaces a much shorter page extraction.
+        template_fingerprints: paragraph fingerprints known to be this site's template
+            (tasks.templates); those lines are removed from Article.text, not from .paragraphs.
+        max_html_bytes: pages larger than this are not parsed (flag "too_large").
+
+    Returns:
+        An Article; on a page without article text, one with empty text and flags such as
+        "empty", "too_large" or "fallback_extraction". Never raises on bad HTML.
+    """
+    try:
+        return _extract(html, url, feed_entry, template_fingerprints, max_html_bytes)
+    except Exception:  # a bug in a dependency must not cost the batch; the page is flagged
+        logger.exception("extraction failed url=%s", url)
+        return Article(url=url, canonical_url=url, text="", flags=("empty", "extraction_error"),
+                       extractor_version=EXTRACTOR_VERSION)  # fmt: skip
+
+
+def score_text(html: bytes, url: str) -> str:
+    """Adapter for ../shared/corpus/dev-pages/score.py: the extracted article text."""
+    return extract_article(html, url).text
+
+
+def _extract(
+    html: bytes | str,
+    url: str | None,
+    feed_entry: FeedEntry | None,
+    template_fingerprints: frozenset[str],
+    max_html_bytes: int | None,
+) -> Article:
+    flags: list[str] = []
+    tree = None
+    if max_html_bytes is not None and len(html) > max_html_bytes:
+        flags.append("too_large")
+    elif html:
+        tree = load_html(decode_html(html) if isinstance(html, bytes) else html)
+    meta = extract_metadata(tree, url) if tree is not None else PageMetadata()
+    site_names = (meta.site_name, meta.publisher)
+    cleaned = Cleaned(lines=[])
+    if tree is not None:
+        anchors = _anchor_texts(tree)
+        cleaned = clean_lines(_page_lines(tree, url, meta, anchors, flags), site_names, anchors)
+    feed_lines = _feed_lines(feed_entry)
+    if _fuller(feed_lines, cleaned.lines):
+        cleaned = clean_lines(feed_lines, site_names)
+        flags.append("fallback_extraction")
+    paragraphs = tuple(line.text for line in cleaned.lines)
+    text = remove_template_paragraphs("\n".join(paragraphs), template_fingerprints)
+    return _article(text, paragraphs, url, meta, feed_entry, cleaned, tree, flags)
+
+
+def _page_lines(
+    tree: HtmlElement, url: str | None, meta: PageMetadata, anchors: frozenset[str], flags: list[str]
+) -> list[Line]:
+    """The page's article lines: trafilatura's, or a fuller source when it falls short."""
+    document = bare_extraction(tree, url=url, include_comments=False)
+    lines = _body_lines(document.body, anchors) if document is not None else []
+    lead = _lead_line(tree, meta.description, lines)
+    if lead is not None:
+        lines.insert(0, lead)
+    structured = _text_lines(meta.article_body or "")
+    if _fuller(structured, lines) and _same_start(structured, lines):
+        return structured
+    if not lines:
+        _, text, _ = baseline(tree)
+        lines = _text_lines(text)
+        if lines:
+            flags.append("fallback_extraction")
+    return lines
+
+
+def _anchor_texts(tree: HtmlElement) -> frozenset[str]:
+    """Whitespace-normalised texts of the page's links long enough to be titles."""
+    texts = (SPACE.sub(" ", anchor.text_content()).strip() for anchor in tree.iter("a"))
+    return frozenset(text for text in texts if len(text) >= MIN_ANCHOR_CHARS)
+
+
+def _body_lines(body: etree._Element, anchors: frozenset[str]) -> list[Line]:
+    """trafilatura's output tree as lines, each list item and paragraph on its own."""
+    lines: list[Line] = []
+    for child in body:
+        kind = LINE_KINDS.get(child.tag, "p")
+        elements = child.findall("item") if child.tag == "list" else [child]
+        for element in elements:
+            for raw in xmltotxt(element, False).split("\n"):
+                text = raw.strip()
+                if text:
+                    linked = SPACE.sub(" ", text.lstrip("-•* ")) in anchors
+                    lines.append(Line(text, kind, linked))
+    return lines
+
+
+def _text_lines(text: str) -> list[Line]:
+    return [Line(line.strip()) for line in text.split("\n") if line.strip()]
+
+
+def _lead_line(tree: HtmlElement, description: str | None, lines: list[Line]) -> Line | None:
+    """The standfirst shown on the page when trafilatura left it out.
+
+    Pages often show their meta description as the lead paragraph, in markup outside the
+    article container; it is restored when it is visible in the body and not in the text.
+    """
+    if not description or len(description) < MIN_LEAD_CHARS:
+        return None
+    prefix = description[:LEAD_PREFIX_CHARS]
+    if any(prefix in SPACE.sub(" ", line.text) for line in lines):
+        return None
+    for node in tree.xpath("//body//text()[contains(., $p)]", p=prefix):
+        element = node.getparent()
+        while element is not None and element.tag in ("a", "span", "strong", "b", "em", "i", "font"):
+            element = element.getparent()
+        if element is None or element.tag in ("script", "style", "noscript", "template", "title"):
+            continue
+        text = SPACE.sub(" ", element.text_content()).strip()
+        if len(text) <= MAX_LEAD_CHARS:
+            return Line(text)
+    return None
+
+
+def _fuller(candidate: list[Line], current: list[Line]) -> bool:
+    """Whether the candidate text is clearly longer than the current one."""
+    size = sum(len(line.text) for line in candidate)
+    return size > FULLER_RATIO * sum(len(line.text) for line in current) + 100
+
+
+def _same_start(structured: list[Line], lines: list[Line]) -> bool:
+    """Whether the structured body starts like the extracted one (it is the same article)."""
+    if not lines:
+        return True
+    head = SPACE.sub(" ", lines[0].text)[:LEAD_PREFIX_CHARS]
+    return head in SPACE.sub(" ", " ".join(line.text for line in structured[:3]))
+
+
+def _feed_lines(feed_entry: FeedEntry | None) -> list[Line]:
+    """The lines of the feed's full content (content:encoded and the like), if it has any."""
+    if feed_entry is None or not feed_entry.content_html:
+        return []
+    try:
+        fragment = fragment_fromstring(feed_entry.content_html, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return []
+    blocks = fragment.xpath(".//p|.//h2|.//h3|.//h4|.//li|.//blockquote|.//pre")
+    texts = [SPACE.sub(" ", block.text_content()).strip() for block in blocks] or [
+        SPACE.sub(" ", fragment.text_content()).strip()
+    ]
+    return [Line(text) for text in texts if text]
+
+
+def _article(
+    text: str,
+    paragraphs: tuple[str, ...],
+    url: str | None,
+    meta: PageMetadata,
+    feed_entry: FeedEntry | None,
+    cleaned: Cleaned,
+    tree: HtmlElement | None,
+    flags: list[str],
+) -> Article:
+    published, updated = _dates(meta, url, feed_entry, tree)
+    language, declared = resolve_language(text, meta.declared_language or (feed_entry and feed_entry.language))
+    authors = clean_authors(meta.authors + cleaned.authors, (meta.site_name, meta.publisher))
+    return Article(
+        url=url,
+        canonical_url=meta.canonical_url or url,
+        text=text,
+        title=meta.title or (feed_entry.title if feed_entry else None),
+        authors=authors or clean_authors(feed_entry.authors if feed_entry else ()),
+        published_at=published,
+        updated_at=updated,
+        language=language,
+        declared_language=declared,
+        site_name=meta.site_name,
+        categories=meta.categories or (feed_entry.categories if feed_entry else ()),
+        tags=meta.tags,
+        image_url=meta.image_url or (feed_entry.image_url if feed_entry else None),
+        summary=meta.description or (feed_entry.summary if feed_entry else None),
+        word_count=len(text.split()),
+        content_hash=content_hash(text),
+        flags=_flags(text, url, meta, cleaned, flags),
+        paragraphs=paragraphs,
+        extractor_version=EXTRACTOR_VERSION,
+    )
+
+
+def _dates(
+    meta: PageMetadata, url: str | None, feed_entry: FeedEntry | None, tree: HtmlElement | None
+) -> tuple[datetime | None, datetime | None]:
+    """Published and updated times: structured data, meta, URL, feed, page, in that order."""
+    now = datetime.now(UTC)
+    published = first_plausible(
+        _chain((parse_datetime(raw) for raw in meta.published_raw), [url_date(url)],
+               [feed_entry.published_at if feed_entry else None],
+               _lazy_page_date(tree)),
+        now,
+    )  # fmt: skip
+    updated = first_plausible(
+        _chain((parse_datetime(raw) for raw in meta.modified_raw),
+               [feed_entry.updated_at if feed_entry else None]),
+        now,
+    )  # fmt: skip
+    if published is not None and updated is not None and updated < published:
+        updated = None
+    return published, updated
+
+
+def _chain(*iterables: Iterable[datetime | None]) -> Iterable[datetime | None]:
+    for iterable in iterables:
+        yield from iterable
+
+
+def _lazy_page_date(tree: HtmlElement | None) -> Iterable[datetime | None]:
+    """The page-body date, computed only if every more trusted source failed (it is slow)."""
+    if tree is not None:
+        yield page_date(tree)
+
+
+def _flags(text: str, url: str | None, meta: PageMetadata, cleaned: Cleaned, flags: list[str]) -> tuple[str, ...]:
+    """Quality flags: empty, too_short, paywall, consent_page, not_article, fallback..."""
+    words = len(text.split())
+    found = list(flags)
+    if not text:
+        found.append("empty")
+    elif len(text) < TOO_SHORT_CHARS:
+        found.append("too_short")
+    if meta.free_access is False or "paywall" in cleaned.signals:
+        found.append("paywall")
+    if words < CONSENT_MAX_WORDS and ("consent" in cleaned.signals or CONSENT_TITLE.search(meta.title or "")):
+        found.append("consent_page")
+    if _is_listing(url, meta, cleaned):
+        found.append("not_article")
+    return tuple(dict.fromkeys(found))
+
+
+def _is_listing(url: str | None, meta: PageMetadata, cleaned: Cleaned) -> bool:
+    """An index, tag or author page: typed so, at such a path, or mostly a list of links."""
+    if meta.is_article_typed:
+        return False
+    path = re.sub(r"^[a-z]+://[^/]+", "", url or "", flags=re.IGNORECASE).split("?")[0]
+    if meta.is_listing_typed or (url and "://" in url and LISTING_PATH.search(path)):
+        return True
+    linked = sum(line.linked for line in cleaned.lines)
+    return len(cleaned.lines) >= LINK_LIST_MIN_LINES and linked >= LINK_LIST_SHARE * len(cleaned.lines)
