@@ -15,7 +15,7 @@ share its long boilerplate block. bench/pairs/corpus_pairs.json labels the real 
 pages found in the corpus itself (real_republished / real_different). Everything is generated
 from the seeds, so a run is reproducible.
 
-usage: python bench/dedup.py [--corpus DIR] [--limit N] [--seeds 4,5,6]
+usage: python bench/dedup.py [--corpus DIR] [--limit N] [--seeds 4,5,6,7,8] [--min-precision 0.95]
                              [--shingles 3,4,5] [--thresholds 0.3,0.4,...] [--dump PAIRS.jsonl]
 """
 
@@ -534,9 +534,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", type=Path, default=CORPUS)
     ap.add_argument("--limit", type=int, default=0, help="use the first N corpus pages only")
-    ap.add_argument("--seeds", default="4,5,6", help="one generated data set per seed, averaged")
+    ap.add_argument("--seeds", default="4,5,6,7,8", help="one generated data set per seed, averaged")
     ap.add_argument("--shingles", default="3,4,5")
-    ap.add_argument("--thresholds", default="0.25,0.3,0.35,0.4,0.45,0.5,0.6,0.7")
+    ap.add_argument("--thresholds", default="0.3,0.35,0.4,0.45,0.5,0.6")
     ap.add_argument("--min-precision", type=float, default=0.95, help="clustering precision floor")
     ap.add_argument("--dump", type=Path, help="write the first seed's labelled pairs with texts as JSON lines")
     args = ap.parse_args()

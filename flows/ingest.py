@@ -75,7 +75,8 @@ class Ingestion:
     def flush_fetch_log(self, con) -> None:
         results = self.fetcher.take_log()
         for result in results:
-            if result.status not in (FetchStatus.OK, FetchStatus.NOT_MODIFIED):
+            # Page failures are counted from their outcomes, which include extraction errors.
+            if result.kind != "page" and result.status not in (FetchStatus.OK, FetchStatus.NOT_MODIFIED):
                 self.errors[f"{result.kind}:{result.status}"] += 1
         load.append_fetch_log(con, results, self.summary.run_id, self.source_by_url, _now())
 

@@ -18,8 +18,9 @@ import flows.prefect_env  # noqa: F401 - must precede the prefect import
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
-from config.settings import Settings
+from config.settings import Settings, load_settings
 from flows.ingest import ingest_flow
+from warehouse.db import RunLock
 
 logger = logging.getLogger(__name__)
 
@@ -39,15 +40,23 @@ def run_ingest_flow(
     force: bool = False,
     lock_wait_s: float = 0.0,
 ) -> dict[str, Any]:
-    """Run the ingest flow once and return its summary, with the Prefect task runs it made."""
-    state = ingest_flow(
-        feeds_file=_path(feeds_file),
-        settings_file=_path(settings_file),
-        overrides=overrides,
-        force=force,
-        lock_wait_s=lock_wait_s,
-        return_state=True,
-    )
+    """Run the ingest flow once and return its summary, with the Prefect task runs it made.
+
+    The run lock is taken here, before the flow starts, so a database another run is writing
+    is reported at once as a WarehouseError (the flow takes the same lock again inside).
+    """
+    lock = RunLock(load_settings(settings_file, overrides).db_path)
+    lock.acquire(lock_wait_s)
+    try:
+        state = ingest_flow(
+            feeds_file=_path(feeds_file),
+            settings_file=_path(settings_file),
+            overrides=overrides,
+            force=force,
+            return_state=True,
+        )
+    finally:
+        lock.release()
     summary = state.result()
     summary["task_runs"] = wait_for_task_run_history(state.state_details.flow_run_id, summary["tasks_submitted"])
     return summary

@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from tasks.metadata import BYLINE_PREFIX, clean_authors
+from tasks.metadata import BYLINE_PREFIX, ROLE, clean_authors
 
 logger = logging.getLogger(__name__)
 
@@ -198,15 +198,22 @@ TAXONOMY_LINE = re.compile(
     r"[^.!?]{0,80}$",
     re.IGNORECASE,
 )
-DATE_WORDS = re.compile(
-    r"\b(jan(uary|uar|vier|eiro)?|feb(ruary|ruar)?|févr(ier)?|mar(ch|s|zo|ço)?|märz|apr(il|ile|il)?|avr(il)?|"
+MONTHS = (
+    r"jan(uary|uar|vier|eiro)?|feb(ruary|ruar)?|févr(ier)?|mar(ch|s|zo|ço)?|märz|apr(il|ile)?|avr(il)?|"
     r"may|mai|mayo|maggio|maio|jun(e|i|io|ho)?|juin|jul(y|i|io|ho)?|juil(let)?|aug(ust)?|août|agosto|"
     r"sep(t|tember|tembre|tiembre)?|set(embro|tembre)?|oct(ober|obre|ubre)?|okt(ober)?|ott(obre)?|"
-    r"out(ubro)?|nov(ember|embre|iembre)?|dec(ember)?|dez(ember)?|déc(embre)?|dic(iembre|embre)?|"
-    r"uhr|am|pm|um|at|le|el|de|del|di|du|der|den|gmt|utc|cet|cest|mez|mesz|edt|est|pst|h|"
-    r"mon(day)?|tue(sday)?|wed(nesday)?|thu(rsday)?|fri(day)?|sat(urday)?|sun(day)?|"
-    r"montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|"
-    r"vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo)\b|\d+|[^\w]",
+    r"out(ubro)?|nov(ember|embre|iembre)?|dec(ember)?|dez(ember)?|déc(embre)?|dic(iembre|embre)?"
+)
+DATE_ANCHOR = re.compile(
+    rf"\b(\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}:\d{{2}}|{MONTHS})\b",
+    re.IGNORECASE,
+)
+# Everything a line that is only a date or time may contain besides the date itself.
+DATE_TOKENS = re.compile(
+    rf"\b({MONTHS}|uhr|am|pm|um|at|le|el|de|del|di|du|der|den|gmt|utc|cet|cest|mez|mesz|edt|est|"
+    r"pst|h|mon(day)?|tue(sday)?|wed(nesday)?|thu(rsday)?|fri(day)?|sat(urday)?|sun(day)?|montag|"
+    r"dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|"
+    r"samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo)\b|\d+|[^\w]",
     re.IGNORECASE,
 )
 HOME_CRUMB = re.compile(
@@ -226,6 +233,7 @@ BIO_SENTENCE = re.compile(
     r"autor(?:in)?|journalistin|redakteur(?:in)?|gründer(?:in)?|auteur|journaliste|fondat|"
     r"periodista|escritor|giornalista|scrittore)",
 )  # fmt: skip
+QUOTES = "\"“”„«»'‘’"
 SENTENCE_END = re.compile(r"[.!?:;…\"”»)]$")
 LIST_MARKER = re.compile(r"^(?:[-•*·▪►>]+|\d+[.)])\s+")
 
@@ -301,7 +309,7 @@ def _is_label_line(key: str) -> bool:
     label = LABEL_LINE.match(key)
     if label and (not label["value"] or any(c.isdigit() for c in label["value"])):
         return True
-    return any(c.isdigit() for c in key) and not DATE_WORDS.sub("", key)
+    return bool(DATE_ANCHOR.search(key)) and not DATE_TOKENS.sub("", key)
 
 
 def _drop_prompt_lines(lines: Sequence[Line], signals: set[str]) -> list[Line]:
@@ -387,15 +395,22 @@ def _is_person_line(key: str) -> bool:
     return 2 <= len(words) <= 4 and clean_authors([key]) == (key,)
 
 
+def _is_bio(text: str, name: str) -> bool:
+    """A line under an author's name that describes them: a quoted tagline, or about them."""
+    key = _key(text)
+    return key[:1] in QUOTES or key.startswith(name.split()[0]) or bool(ROLE.search(key[:80]))
+
+
 def _drop_tail_bio(lines: list[Line]) -> list[Line]:
-    """Drop an author box at the end: a name line followed by a short bio, or a bio sentence."""
-    if len(lines) <= TAIL_LINES:
-        return lines
-    for index in range(len(lines) - TAIL_LINES, len(lines)):
+    """Drop an author box at the end: a name line over a short bio, or a bio sentence."""
+    for index in range(max(1, len(lines) - TAIL_LINES), len(lines)):
         key = _key(lines[index].text)
         rest = lines[index + 1 :]
-        if _is_person_line(key) and 0 < len(rest) <= 2 and all(
-            len(_key(r.text)) <= PROMPT_MAX_CHARS for r in rest
+        if (
+            _is_person_line(key)
+            and 1 <= len(rest) <= 2
+            and _is_bio(rest[0].text, key)
+            and all(len(line.text) <= 2 * PROMPT_MAX_CHARS for line in rest)
         ):
             return lines[:index]
         if BIO_SENTENCE.match(key) and len(key) <= 2 * PROMPT_MAX_CHARS and len(rest) <= 1:

@@ -51,6 +51,19 @@ WHATWG_ALIASES = {
 # Declared encodings in which a page may legitimately not be valid UTF-8 and which must be
 # tried before the UTF-8 sniff (multi-byte or UTF-16/32 text can look like valid UTF-8).
 SINGLE_BYTE_PREFIXES = ("cp12", "cp874", "iso8859", "iso-8859", "koi8", "mac", "latin", "ascii")
+MIXED_UTF8_ERRORS = "newsflow-cp1252-fallback"
+
+
+def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
+    """Decode the bytes UTF-8 rejected as Windows-1252: pages labelled UTF-8 that mix in a
+    few Latin-1 bytes (templates and database content in different encodings) stay readable."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    bad = error.object[error.start : error.end]
+    return bad.decode("cp1252", errors="replace"), error.end
+
+
+codecs.register_error(MIXED_UTF8_ERRORS, _cp1252_fallback)
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> str:
@@ -58,7 +71,8 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
 
     Order: a byte-order mark; the HTTP charset and the <meta charset> when they are multi-byte
     encodings; strict UTF-8 (a page labelled Latin-1 that is valid UTF-8 is UTF-8); the declared
-    single-byte encoding; charset-normalizer's guess.
+    single-byte encoding; UTF-8 with stray Windows-1252 bytes when UTF-8 was declared;
+    charset-normalizer's guess.
 
     Args:
         body: the raw response body.
@@ -80,6 +94,8 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
     for encoding in declared:
         if _is_single_byte(encoding) and (text := _try_decode(body, encoding)) is not None:
             return text
+    if declared and declared[0] == "utf-8":
+        return body.decode("utf-8", errors=MIXED_UTF8_ERRORS)
     return _detect(body, declared[0] if declared else "cp1252")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import resource
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import CancelledError, as_completed
@@ -59,6 +60,10 @@ class WorkerPool:
         context.set_forkserver_preload(PRELOAD_MODULES)
         self.workers = workers
         self._pool = ProcessPool(max_workers=workers, initializer=_limit_memory, context=context)
+        # Start the workers now (importing the extractor takes a second or more) so they are
+        # ready by the time the first feed arrives.
+        for _ in range(workers):
+            self._pool.schedule(os.getpid)
 
     def run(self, function: Callable[..., T], args: tuple, timeout_s: float, kwargs: dict | None = None) -> Done[T]:
         """Run one call in a worker and wait for it."""

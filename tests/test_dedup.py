@@ -11,6 +11,7 @@ import pytest
 
 from tasks.dedup import (
     DEFAULT_THRESHOLD,
+    SHINGLE_SIZE,
     SIGNATURE_SIZE,
     StoryClusterer,
     content_hash,
@@ -168,7 +169,7 @@ def test_unusable_signatures_never_merge(caplog: pytest.LogCaptureFixture) -> No
     signature = story_signature(WIRE_STORY)
     with pytest.raises(ValueError, match="story signature"):
         similarity(signature, b"not a signature")
-    other_size = story_signature(WIRE_STORY, shingle_size=3)
+    other_size = story_signature(WIRE_STORY, shingle_size=SHINGLE_SIZE + 1)
     with pytest.raises(ValueError, match="shingles"):
         similarity(signature, other_size)
     clusterer = StoryClusterer()

@@ -116,6 +116,12 @@ def test_wire_story_forms_one_cluster_and_distinct_stories_do_not(ingested):
 
     for group in EXPECTED["near_duplicates"]:
         assert len(stories(group["paths"])) == 1
+        # Paragraphs a story shares with its own republications are not a site template.
+        flags = con.execute(
+            "SELECT flags FROM articles WHERE list_contains(?, canonical_url)",
+            [[ingested["base"] + p for p in group["paths"]]],
+        ).fetchall()
+        assert all("template_removed" not in f for (f,) in flags)
     for group in EXPECTED["same_topic_distinct"]:
         assert len(stories(group["paths"])) == len(group["paths"])
 

@@ -13,9 +13,11 @@ import fcntl
 import logging
 import os
 import random
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, ClassVar
 
 import duckdb
 
@@ -84,15 +86,24 @@ class RunLock:
     """An exclusive lock file beside the database: one ingestion run at a time.
 
     Runs hold the database itself only per batch, so without this two runs could interleave
-    and fetch the same pending pages twice.
+    and fetch the same pending pages twice. The lock is re-entrant within a process, so the
+    CLI can take it before Prefect starts (failing fast) and the flow take it again inside.
     """
 
+    _held: ClassVar[dict[Path, tuple[Any, int]]] = {}
+    _guard = threading.Lock()
+
     def __init__(self, db_path: Path) -> None:
-        self.path = Path(str(db_path) + ".run.lock")
-        self._handle = None
+        self.path = Path(str(Path(db_path).resolve()) + ".run.lock")
+        self.db_path = Path(db_path)
 
     def acquire(self, wait_s: float = 0.0) -> None:
         """Take the lock, waiting up to wait_s; raises WarehouseError naming the holder."""
+        with self._guard:
+            if self.path in self._held:
+                handle, count = self._held[self.path]
+                self._held[self.path] = (handle, count + 1)
+                return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle = self.path.open("a+")
         deadline = time.monotonic() + wait_s
@@ -106,21 +117,26 @@ class RunLock:
                     holder = handle.read().strip() or "unknown"
                     handle.close()
                     raise WarehouseError(
-                        f"another newsflow run is in progress on {self.path.with_suffix('').with_suffix('')} "
-                        f"(pid {holder}); wait for it or use --wait SECONDS"
+                        f"another newsflow run is writing {self.db_path} (pid {holder}); "
+                        "wait for it to finish or pass --wait SECONDS"
                     ) from None
                 time.sleep(0.2)
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
-        self._handle = handle
+        with self._guard:
+            self._held[self.path] = (handle, 1)
 
     def release(self) -> None:
-        if self._handle is not None:
-            fcntl.flock(self._handle, fcntl.LOCK_UN)
-            self._handle.close()
-            self._handle = None
+        with self._guard:
+            handle, count = self._held.pop(self.path, (None, 0))
+            if count > 1:
+                self._held[self.path] = (handle, count - 1)
+                return
+        if handle is not None:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
 
     def __enter__(self) -> RunLock:
         self.acquire()

@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 # Failures worth another try in a later run; anything else is final for that URL.
 RETRYABLE = frozenset({FetchStatus.TIMEOUT, FetchStatus.NETWORK_ERROR, FetchStatus.HTTP_ERROR, "worker_crashed"})
-# A paragraph on this many distinct pages of one site is template, not article.
+# A paragraph in this many distinct stories of one site is template, not article.
 TEMPLATE_MIN_PAGES = 3
 TS = pa.timestamp("us", tz="UTC")
 STRINGS = pa.list_(pa.string())
@@ -265,7 +265,7 @@ def _retryable_status(fetch: FetchResult | None) -> bool:
 # --- site templates and stories ------------------------------------------------------------
 
 def template_fingerprints(con: duckdb.DuckDBPyConnection, sites: Iterable[str] | None = None) -> dict[str, frozenset[str]]:
-    """Per site, the paragraph fingerprints seen on at least TEMPLATE_MIN_PAGES distinct pages."""
+    """Per site, the paragraph fingerprints seen in at least TEMPLATE_MIN_PAGES distinct stories."""
     rows = run(
         con, "template_fingerprints", all_sites=sites is None, sites=list(sites or []), min_pages=TEMPLATE_MIN_PAGES
     ).fetchall()

@@ -73,27 +73,37 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def rebuild_search_index(con: duckdb.DuckDBPyConnection) -> None:
-    """Bring search_docs and its BM25 index up to date with articles; cheap when nothing changed.
+    """Bring search_docs and its BM25 index up to date with articles.
 
     The fts index is a snapshot (it does not follow inserts), so the ingest flow calls this at
-    the end of every run that changed articles. Without the extension, search_docs is still
-    refreshed and any old index is dropped (search then falls back to substring matching).
+    the end of every run that changed articles. The first call builds the index with
+    create_fts_index; later calls tokenise only new, changed and deleted articles, so the
+    write lock is held for a time that grows with the batch, not with the warehouse. Without
+    the extension, search_docs is still refreshed and any old index is dropped (search then
+    falls back to substring matching).
 
     Args:
         con: a writable connection (migrations applied).
     """
     has_index = bool(run(con, "search_index_state").fetchone()[1])
-    if has_index and not run(con, "search_changes").fetchone()[0]:
+    changed = run(con, "search_changes").fetchone()[0]
+    if has_index and not changed:
         return
     fts = load_fts(con)
+    now = datetime.now(timezone.utc)
     with transaction(con):
-        run(con, "search_refresh_docs", now=datetime.now(timezone.utc))
-        if fts:
-            con.execute(CREATE_INDEX)
-        elif has_index:
-            # A stale index would hide new articles and would look current to the next rebuild.
-            con.execute("DROP SCHEMA fts_main_search_docs CASCADE")
-    logger.info("search index rebuilt (bm25=%s)", fts)
+        if not fts:
+            run(con, "search_refresh_docs", now=now)
+            if has_index:
+                # A stale index would hide new articles and look current to the next call.
+                con.execute("DROP SCHEMA fts_main_search_docs CASCADE")
+        else:
+            if not has_index:
+                # An empty index gives the schema, its macros and stopwords; the update fills it.
+                con.execute("DELETE FROM search_docs")
+                con.execute(CREATE_INDEX)
+            run(con, "search_index_update", now=now)
+    logger.info("search index: %s articles changed (bm25=%s, incremental=%s)", changed, fts, fts and has_index)
 
 
 def query_terms(query: str) -> list[str]:
