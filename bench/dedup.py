@@ -65,8 +65,10 @@ AGENCIES = {
     "AFP": ("{city} (AFP) - ", "{initials}/{initials2} © Agence France-Presse"),
     "AP": (
         "{city} (AP) — ",
-        "Copyright {year} The Associated Press. All rights reserved. This material may not "
-        "be published, broadcast, rewritten or redistributed without permission.",
+        (
+            "Copyright {year} The Associated Press. All rights reserved. This material may not "
+            "be published, broadcast, rewritten or redistributed without permission."
+        ),
     ),
     "Reuters": ("{city}, {month} {day} (Reuters) - ", "(Reporting by {name}; Editing by {name2})"),
 }
@@ -153,8 +155,12 @@ def load_pages(corpus: Path, limit: int) -> list[Page]:
     items = items[:limit] if limit else items
     texts = _extract_all(corpus, items)
     return [
-        Page(Path(item["page"]).name.split(".")[0], _site(item["url"]), _capped(text),
-             tuple(item.get("without", ())))
+        Page(
+            Path(item["page"]).name.split(".")[0],
+            _site(item["url"]),
+            _capped(text),
+            tuple(item.get("without", ())),
+        )
         for item, text in zip(items, texts, strict=True)
     ]
 
@@ -194,10 +200,16 @@ def make_outlets(rng: random.Random, reserve: list[Page], lines: list[str]) -> l
 
 def _fill(template: str, rng: random.Random) -> str:
     return template.format(
-        city=rng.choice(CITIES), month=rng.choice(MONTHS), day=rng.randint(1, 28),
-        year=rng.choice((2023, 2024)), num=rng.randint(230101, 241231),
-        num2=rng.randint(10000, 99999), initials=rng.choice(("jm", "ab", "lth")),
-        initials2=rng.choice(("dl", "cw")), name=rng.choice(NAMES), name2=rng.choice(NAMES),
+        city=rng.choice(CITIES),
+        month=rng.choice(MONTHS),
+        day=rng.randint(1, 28),
+        year=rng.choice((2023, 2024)),
+        num=rng.randint(230101, 241231),
+        num2=rng.randint(10000, 99999),
+        initials=rng.choice(("jm", "ab", "lth")),
+        initials2=rng.choice(("dl", "cw")),
+        name=rng.choice(NAMES),
+        name2=rng.choice(NAMES),
     )
 
 
@@ -221,7 +233,9 @@ def _edit_sentence(sentence: str, vocabulary: list[str], rng: random.Random) -> 
     return " ".join(words)
 
 
-def _copy_edits(paragraphs: list[str], rng: random.Random, rate: float, per_sentence: int) -> list[str]:
+def _copy_edits(
+    paragraphs: list[str], rng: random.Random, rate: float, per_sentence: int
+) -> list[str]:
     """Edit a share `rate` of the sentences, each with 1..per_sentence edits."""
     vocabulary = " ".join(paragraphs).split()
     out = []
@@ -294,11 +308,15 @@ def _rework(paragraphs: list[str], rng: random.Random) -> list[str]:
     lead = _copy_edits(paragraphs[:1], rng, rate=1.0, per_sentence=5)
     body = _copy_edits(paragraphs[1:], rng, rate=rng.uniform(0.3, 0.6), per_sentence=3)
     vocabulary = " ".join(paragraphs).split()
-    own = [" ".join(rng.choices(vocabulary, k=rng.randint(30, 70))) for _ in range(rng.randint(1, 2))]
+    own = [
+        " ".join(rng.choices(vocabulary, k=rng.randint(30, 70))) for _ in range(rng.randint(1, 2))
+    ]
     return [*lead, *body, *own]
 
 
-def republish(base: Page, tier: str, agency: str, outlet: Outlet, rng: random.Random, others: list[Page]) -> str:
+def republish(
+    base: Page, tier: str, agency: str, outlet: Outlet, rng: random.Random, others: list[Page]
+) -> str:
     """The base story as the outlet printed it, at the given tier of editing."""
     paragraphs = list(base.paragraphs)
     if tier == "shortened":
@@ -320,7 +338,9 @@ def republish(base: Page, tier: str, agency: str, outlet: Outlet, rng: random.Ra
     return "\n".join([*outlet.header, *paragraphs, *outlet.footer])
 
 
-def build_docs(bases: list[Page], story: dict[str, str], outlets: list[Outlet], rng: random.Random) -> list[Doc]:
+def build_docs(
+    bases: list[Page], story: dict[str, str], outlets: list[Outlet], rng: random.Random
+) -> list[Doc]:
     """Each base as its original page plus 0-3 republications by distinct outlets."""
     docs = []
     for base in bases:
@@ -329,7 +349,9 @@ def build_docs(bases: list[Page], story: dict[str, str], outlets: list[Outlet], 
         for outlet in rng.sample(outlets, rng.choice((0, 1, 2, 3))):
             tier = rng.choices(("republished", "reworked", "shortened"), weights=(6, 2.5, 1.5))[0]
             text = republish(base, tier, agency, outlet, rng, bases)
-            docs.append(Doc(f"{base.id}/{outlet.name}", base.id, story[base.id], text, outlet.name, tier))
+            docs.append(
+                Doc(f"{base.id}/{outlet.name}", base.id, story[base.id], text, outlet.name, tier)
+            )
     return docs
 
 
@@ -356,7 +378,9 @@ def _positive_kind(a: Doc, b: Doc) -> str:
     return next(t for t in ("shortened", "reworked", "republished") if t in tiers)
 
 
-def _hard_negatives(docs: list[Doc], bases: list[Page], long_block: set[str], rng: random.Random) -> list[tuple[str, Doc, Doc]]:
+def _hard_negatives(
+    docs: list[Doc], bases: list[Page], long_block: set[str], rng: random.Random
+) -> list[tuple[str, Doc, Doc]]:
     """Same topic, same site, same outlet's boilerplate block: pairs of different stories."""
     origin = {doc.base: doc for doc in docs if doc.tier == "origin"}
     by_base, by_outlet, by_site = defaultdict(list), defaultdict(list), defaultdict(list)
@@ -365,7 +389,10 @@ def _hard_negatives(docs: list[Doc], bases: list[Page], long_block: set[str], rn
         by_outlet[doc.outlet].append(doc)
     for base in bases:
         by_site[base.site].append(base.id)
-    pairs = [("same_topic", rng.choice(by_base[a]), rng.choice(by_base[b])) for a, b in _nearest_topics(bases)]
+    pairs = [
+        ("same_topic", rng.choice(by_base[a]), rng.choice(by_base[b]))
+        for a, b in _nearest_topics(bases)
+    ]
     for ids in by_site.values():
         pairs += [("same_site", origin[a], origin[b]) for a, b in itertools.combinations(ids, 2)]
     for outlet in sorted(long_block):
@@ -374,12 +401,18 @@ def _hard_negatives(docs: list[Doc], bases: list[Page], long_block: set[str], rn
     return [(kind, a, b) for kind, a, b in pairs if a.story != b.story]
 
 
-def label_pairs(docs: list[Doc], bases: list[Page], long_block: set[str], labels: list[dict], rng: random.Random) -> list[tuple[str, Doc, Doc]]:
+def label_pairs(
+    docs: list[Doc], bases: list[Page], long_block: set[str], labels: list[dict], rng: random.Random
+) -> list[tuple[str, Doc, Doc]]:
     """(kind, a, b) pairs: the kinds in POSITIVE are one story, every other kind two stories."""
     by_story = defaultdict(list)
     for doc in docs:
         by_story[doc.story].append(doc)
-    pairs = [(_positive_kind(a, b), a, b) for group in by_story.values() for a, b in itertools.combinations(group, 2)]
+    pairs = [
+        (_positive_kind(a, b), a, b)
+        for group in by_story.values()
+        for a, b in itertools.combinations(group, 2)
+    ]
     randoms = [tuple(rng.sample(docs, 2)) for _ in range(len(pairs))]
     pairs += [("random", a, b) for a, b in randoms if a.story != b.story]
     origin = {doc.base: doc for doc in docs if doc.tier == "origin"}
@@ -402,7 +435,9 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return precision, recall, f1
 
 
-def pair_scores(pairs: list[tuple[str, Doc, Doc]], signatures: dict[str, bytes | None]) -> list[tuple[str, float]]:
+def pair_scores(
+    pairs: list[tuple[str, Doc, Doc]], signatures: dict[str, bytes | None]
+) -> list[tuple[str, float]]:
     """(kind, estimated Jaccard) per labelled pair; 0.0 when a side has no signature."""
     scores = []
     for kind, a, b in pairs:
@@ -419,7 +454,9 @@ def pairwise(scores: list[tuple[str, float]], threshold: float) -> tuple[float, 
     return prf(tp, fp, fn)
 
 
-def clustering(docs: list[Doc], signatures: dict[str, bytes | None], threshold: float, shingle_size: int) -> tuple[float, float, float]:
+def clustering(
+    docs: list[Doc], signatures: dict[str, bytes | None], threshold: float, shingle_size: int
+) -> tuple[float, float, float]:
     """Pair-counting P/R/F1 of StoryClusterer's stories, fed the docs in stream order."""
     clusterer = StoryClusterer(threshold, shingle_size=shingle_size)
     assigned = {doc.id: clusterer.assign(doc.id, signatures[doc.id]) for doc in docs}
@@ -441,7 +478,8 @@ def sweep(docs: list[Doc], pairs: list, shingle_sizes: list[int], thresholds: li
         scores = pair_scores(pairs, signatures)
         for threshold in thresholds:
             results[size, threshold] = (
-                *pairwise(scores, threshold), *clustering(docs, signatures, threshold, size)
+                *pairwise(scores, threshold),
+                *clustering(docs, signatures, threshold, size),
             )
     return results
 
@@ -454,7 +492,9 @@ def print_sweep(runs: list[dict], min_precision: float) -> None:
     seed keeps clustering precision at min_precision or more.
     """
     print(f"mean over {len(runs)} seed(s); 'min P' is the worst seed's clustering precision")
-    print(f"{'n':>2} {'thr':>5} | {'pair P':>6} {'R':>6} {'F1':>6} | {'clus P':>6} {'R':>6} {'F1':>6} {'min P':>6}")
+    print(
+        f"{'n':>2} {'thr':>5} | {'pair P':>6} {'R':>6} {'F1':>6} | {'clus P':>6} {'R':>6} {'F1':>6} {'min P':>6}"
+    )
     means, worsts = {}, []
     for setting in runs[0]:
         values = np.array([run[setting] for run in runs])
@@ -462,7 +502,10 @@ def print_sweep(runs: list[dict], min_precision: float) -> None:
         pp, pr, pf, cp, cr, cf = means[setting]
         worst = values[:, 3].min()
         worsts.append(worst)
-        print(f"{setting[0]:>2} {setting[1]:>5.2f} | {pp:6.3f} {pr:6.3f} {pf:6.3f} | {cp:6.3f} {cr:6.3f} {cf:6.3f} {worst:6.3f}")
+        print(
+            f"{setting[0]:>2} {setting[1]:>5.2f} | {pp:6.3f} {pr:6.3f} {pf:6.3f} | {cp:6.3f} {cr:6.3f} {cf:6.3f} {worst:6.3f}"
+        )
+
     def rank(setting: tuple) -> tuple:
         return round(means[setting][5], 3), means[setting][3]
 
@@ -471,7 +514,9 @@ def print_sweep(runs: list[dict], min_precision: float) -> None:
     print(f"\nbest mean clustering F1: n={best[0]}, threshold={best[1]}")
     if safe:
         chosen = max(safe, key=rank)
-        print(f"best with clustering precision >= {min_precision} on every seed: n={chosen[0]}, threshold={chosen[1]}")
+        print(
+            f"best with clustering precision >= {min_precision} on every seed: n={chosen[0]}, threshold={chosen[1]}"
+        )
 
 
 def print_kinds(docs: list[Doc], pairs: list, shingle_size: int, threshold: float) -> None:
@@ -485,7 +530,9 @@ def print_kinds(docs: list[Doc], pairs: list, shingle_size: int, threshold: floa
     for kind, scores in sorted(by_kind.items()):
         q25, q50, q75 = np.percentile(scores, [25, 50, 75])
         same = sum(s >= threshold for s in scores) / len(scores)
-        print(f"{kind:<20} {len(scores):>6} {q25:6.3f} {q50:6.3f} {q75:6.3f} {max(scores):6.3f} {same:6.3f}")
+        print(
+            f"{kind:<20} {len(scores):>6} {q25:6.3f} {q50:6.3f} {q75:6.3f} {max(scores):6.3f} {same:6.3f}"
+        )
 
 
 def time_defaults(docs: list[Doc]) -> None:
@@ -510,7 +557,14 @@ def dump(path: Path, pairs: list[tuple[str, Doc, Doc]]) -> None:
     """The labelled pairs with both texts, as JSON lines, for reading the cases."""
     with path.open("w", encoding="utf-8") as out:
         for kind, a, b in pairs:
-            row = {"kind": kind, "same_story": kind in POSITIVE, "a": a.id, "b": b.id, "text_a": a.text, "text_b": b.text}
+            row = {
+                "kind": kind,
+                "same_story": kind in POSITIVE,
+                "a": a.id,
+                "b": b.id,
+                "text_a": a.text,
+                "text_b": b.text,
+            }
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
@@ -531,14 +585,20 @@ def build(corpus: Path, limit: int, seed: int) -> tuple[list[Doc], list[tuple[st
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--corpus", type=Path, default=CORPUS)
     ap.add_argument("--limit", type=int, default=0, help="use the first N corpus pages only")
-    ap.add_argument("--seeds", default="4,5,6,7,8", help="one generated data set per seed, averaged")
+    ap.add_argument(
+        "--seeds", default="4,5,6,7,8", help="one generated data set per seed, averaged"
+    )
     ap.add_argument("--shingles", default="3,4,5")
     ap.add_argument("--thresholds", default="0.3,0.35,0.4,0.45,0.5,0.6")
     ap.add_argument("--min-precision", type=float, default=0.95, help="clustering precision floor")
-    ap.add_argument("--dump", type=Path, help="write the first seed's labelled pairs with texts as JSON lines")
+    ap.add_argument(
+        "--dump", type=Path, help="write the first seed's labelled pairs with texts as JSON lines"
+    )
     args = ap.parse_args()
     sizes = [int(s) for s in args.shingles.split(",")]
     thresholds = [float(t) for t in args.thresholds.split(",")]
@@ -546,7 +606,9 @@ def main() -> None:
     for number, seed in enumerate(int(s) for s in args.seeds.split(",")):
         docs, pairs = build(args.corpus, args.limit, seed)
         kinds = dict(sorted(Counter(kind for kind, _, _ in pairs).items()))
-        print(f"seed {seed}: {len({d.story for d in docs})} stories, {len(docs)} articles, {len(pairs)} labelled pairs: {kinds}")
+        print(
+            f"seed {seed}: {len({d.story for d in docs})} stories, {len(docs)} articles, {len(pairs)} labelled pairs: {kinds}"
+        )
         if number == 0:
             first = docs, pairs
             if args.dump:

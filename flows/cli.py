@@ -170,6 +170,24 @@ def extract(
         sys.stdout.write(article.text + "\n")
 
 
+@app.command()
+def reextract(
+    settings: SettingsOpt = None,
+    db: DbOpt = None,
+    source: Annotated[str | None, typer.Option(help="Only pages of this source.")] = None,
+) -> None:
+    """Run extraction again over stored raw pages, with the site templates learned since.
+
+    Changed texts become new versions (article_versions); nothing is fetched.
+    Example: newsflow reextract --db data/demo.duckdb
+    """
+    _setup_logging(False, False)
+    from flows.reextract import reextract as reextract_pages
+
+    counts = reextract_pages(_settings(settings, db), source=source)
+    console.print(f"{counts.updated} articles changed, {counts.unchanged} unchanged, {counts.failed} failed")
+
+
 @sources_app.command("list")
 def sources_list(feeds: FeedsOpt = None, settings: SettingsOpt = None, db: DbOpt = None) -> None:
     """List configured sources with their health from the warehouse (if it exists).

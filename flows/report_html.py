@@ -29,7 +29,7 @@ h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { margin-top: 2.2rem; border-
 .meta { color: #666; } .cards { display: flex; gap: 1rem; flex-wrap: wrap; margin: 1rem 0; }
 .card { border: 1px solid #ddd; border-radius: 6px; padding: .6rem 1rem; min-width: 8rem; }
 .card b { display: block; font-size: 1.4rem; }
-table { border-collapse: collapse; width: 100%; font-size: 13px; margin-top: .8rem; }
+.wide { overflow-x: auto; } table { border-collapse: collapse; width: 100%; font-size: 13px; margin-top: .8rem; }
 th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #eee; vertical-align: top; }
 tr.failing td { background: #fde8e8; } tr.failing td:first-child { border-left: 4px solid #c62828; }
 .legend span { display: inline-block; margin-right: 1rem; } .legend i { display: inline-block; width: .8rem;
@@ -72,7 +72,7 @@ def render_report(data: dict[str, pd.DataFrame], *, db_label: str, generated_at:
         "<title>newsflow report</title><style>", CSS, "</style></head><body>",
         "<h1>newsflow report</h1>",
         f"<p class='meta'>{_e(db_label)} · generated {generated_at:%Y-%m-%d %H:%M} UTC · "
-        f"articles dated {_e(_cell(overview['first_day']))} to {_e(_cell(overview['last_day']))}</p>",
+        f"articles dated {_e(_cell(overview['first_day'])[:10])} to {_e(_cell(overview['last_day'])[:10])}</p>",
         _cards(overview),
         "<h2>Volume per day and source</h2>",
         _stacked_bars(data["volume"]),
@@ -121,7 +121,7 @@ def _table(frame: pd.DataFrame, highlight: str | None = None) -> str:
         css = " class='failing'" if highlight and bool(record.get(highlight)) else ""
         cells = "".join(f"<td>{_e(_display(v))}</td>" for c, v in record.items() if c != highlight)
         rows.append(f"<tr{css}>{cells}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return f"<div class='wide'><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
 
 
 def _nice_step(maximum: float, ticks: int = 4) -> int:
@@ -159,15 +159,15 @@ def _stacked_bars(volume: pd.DataFrame) -> str:
         svg.append(f"<line x1='{MARGIN_L}' x2='{CHART_W}' y1='{y:.1f}' y2='{y:.1f}' stroke='#e5e5e5'/>"
                    f"<text x='{MARGIN_L - 6}' y='{y + 4:.1f}' text-anchor='end'>{tick}</text>")
     for i, (day, row) in enumerate(table.iterrows()):
-        x, base = MARGIN_L + i * slot + slot * 0.1, MARGIN_T + plot_h
+        x, base, label = MARGIN_L + i * slot + slot * 0.1, MARGIN_T + plot_h, _e(_cell(day)[:10])
         for source, count in row.items():
             if count:
                 height = count / top * plot_h
                 base -= height
                 svg.append(f"<rect x='{x:.1f}' y='{base:.1f}' width='{slot * 0.8:.1f}' height='{height:.1f}' "
-                           f"fill='{colours[source]}'><title>{_e(day)} {_e(source)}: {int(count)}</title></rect>")
+                           f"fill='{colours[source]}'><title>{label} {_e(source)}: {int(count)}</title></rect>")
         if i % label_every == 0:
-            svg.append(f"<text x='{x + slot * 0.4:.1f}' y='{CHART_H - MARGIN_B + 16}' text-anchor='middle'>{_e(_cell(day)[:10])}</text>")
+            svg.append(f"<text x='{x + slot * 0.4:.1f}' y='{CHART_H - MARGIN_B + 16}' text-anchor='middle'>{label}</text>")
     svg.append("</svg>")
     return "".join(svg) + _legend(colours)
 

@@ -398,7 +398,7 @@ def _is_person_line(key: str) -> bool:
 def _is_bio(text: str, name: str) -> bool:
     """A line under an author's name that describes them: a quoted tagline, or about them."""
     key = _key(text)
-    return key[:1] in QUOTES or key.startswith(name.split()[0]) or bool(ROLE.search(key[:80]))
+    return key[:1] in QUOTES or key.startswith(name) or bool(ROLE.search(key[:80]))
 
 
 def _drop_tail_bio(lines: list[Line]) -> list[Line]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -154,7 +155,8 @@ def _body_lines(body: etree._Element, anchors: frozenset[str]) -> list[Line]:
         kind = LINE_KINDS.get(child.tag, "p")
         elements = child.findall("item") if child.tag == "list" else [child]
         for element in elements:
-            for raw in xmltotxt(element, False).split("\n"):
+            # NFC as trafilatura's own text output: decomposed accents would not match queries.
+            for raw in unicodedata.normalize("NFC", xmltotxt(element, False)).split("\n"):
                 text = raw.strip()
                 if text:
                     linked = SPACE.sub(" ", text.lstrip("-•* ")) in anchors

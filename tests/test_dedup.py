@@ -42,15 +42,19 @@ Economists expect another rate increase later this year if wages and consumption
 
 # Three outlets carrying the wire story with the usual small differences.
 REPUBLISHED = {
-    "outlet-a": "TOKYO (AP) — " + WIRE_STORY + (
+    "outlet-a": "TOKYO (AP) — "
+    + WIRE_STORY
+    + (
         "\nCopyright 2024 The Associated Press. All rights reserved. This material may not be "
         "published, broadcast, rewritten or redistributed without permission."
     ),
     "outlet-b": (
         "Bank of Japan to trim bond buying, keeps rates on hold\n"
-        + WIRE_STORY.replace("told a news conference", "told reporters")
-        .replace("Economists expect another rate increase later this year if wages and "
-                 "consumption keep rising.\n", "")
+        + WIRE_STORY.replace("told a news conference", "told reporters").replace(
+            "Economists expect another rate increase later this year if wages and "
+            "consumption keep rising.\n",
+            "",
+        )
         + "Read more: Yen slides to a 34-year low | Tokyo stocks close higher"
     ),
     "outlet-c": (
@@ -94,7 +98,10 @@ def test_exact_duplicates_share_content_hash_and_story() -> None:
     assert content_hash(copy) == content_hash(WIRE_STORY)
     assert content_hash(WIRE_STORY + " Extra.") != content_hash(WIRE_STORY)
     clusterer = StoryClusterer()
-    assert assign_all(clusterer, {"first": WIRE_STORY, "copy": copy}) == {"first": "first", "copy": "first"}
+    assert assign_all(clusterer, {"first": WIRE_STORY, "copy": copy}) == {
+        "first": "first",
+        "copy": "first",
+    }
 
 
 def test_case_punctuation_and_spacing_do_not_change_the_signature() -> None:
@@ -115,7 +122,10 @@ def test_different_stories_on_the_same_decision_stay_apart() -> None:
     clusterer = StoryClusterer()
     stories = assign_all(clusterer, {"decision": RATE_DECISION, "markets": MARKET_REACTION})
     assert stories == {"decision": "decision", "markets": "markets"}
-    assert similarity(story_signature(RATE_DECISION), story_signature(MARKET_REACTION)) < DEFAULT_THRESHOLD
+    assert (
+        similarity(story_signature(RATE_DECISION), story_signature(MARKET_REACTION))
+        < DEFAULT_THRESHOLD
+    )
 
 
 def test_mixed_stream_groups_each_story_once() -> None:
@@ -148,6 +158,14 @@ def test_stored_articles_keep_their_story_id() -> None:
     assert clusterer.assign("article-new", story_signature(RATE_DECISION)) == "story-42"
 
 
+def test_equally_close_stories_go_to_the_first_indexed() -> None:
+    clusterer = StoryClusterer()
+    signature = story_signature(WIRE_STORY)
+    clusterer.add_existing("copy-1", "story-1", signature)
+    clusterer.add_existing("copy-2", "story-2", signature)
+    assert clusterer.assign("copy-3", signature) == "story-1"
+
+
 def test_clustering_is_deterministic_across_instances() -> None:
     texts = {"markets": MARKET_REACTION, **REPUBLISHED, "decision": RATE_DECISION}
     assert assign_all(StoryClusterer(), texts) == assign_all(StoryClusterer(), texts)
@@ -159,8 +177,13 @@ def test_signature_is_identical_in_another_process() -> None:
     code = "import sys; from tasks.dedup import story_signature; print(story_signature(sys.stdin.read()).hex())"
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     result = subprocess.run(
-        [sys.executable, "-c", code], input=WIRE_STORY, capture_output=True, text=True, env=env,
-        check=True, timeout=120,
+        [sys.executable, "-c", code],
+        input=WIRE_STORY,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=120,
     )
     assert bytes.fromhex(result.stdout.strip()) == signature
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from flows import analysis_cli
 from tests.analytics_data import ARTICLES, article_id, make_analytics_db
 from warehouse.db import connect
-from warehouse.search import fts_extension_path, make_snippet, rebuild_search_index, search
+from warehouse.search import CREATE_INDEX, fts_extension_path, make_snippet, rebuild_search_index, search
 
 BRIDGE_TITLE = ARTICLES[0][3]
 
@@ -164,3 +164,25 @@ def test_search_command_prints_results_and_the_fallback_notice(db):
     assert result.exit_code == 0, result.output
     assert "Sunday ferry sailings to return in May" in result.stdout
     assert "no search index yet" in result.stderr
+
+
+def test_incremental_index_scores_equal_a_full_rebuild(indexed_db):
+    queries = ["bridge", "strike pay", "rates 2025", "having", "crane harbour", "closed"]
+    score = (
+        "SELECT article_id, round(fts_main_search_docs.match_bm25(article_id, ?, fields := ?), 9) AS s "
+        "FROM search_docs WHERE s IS NOT NULL ORDER BY ALL"
+    )
+    with connect(indexed_db) as con:
+        con.execute(
+            "UPDATE articles SET text = text || ' Having said that, the bridges reopen in 2025.', content_hash = 'changed' "
+            "WHERE article_id = ?", [article_id("rates-hold")],
+        )
+        con.execute("DELETE FROM articles WHERE article_id = ?", [article_id("ferry-sunday-sailings")])
+    _add_article(indexed_db, "harbour-crane", "Crane collapse at the harbour", "A crane collapsed; the harbour closed.")
+    with connect(indexed_db) as con:
+        rebuild_search_index(con)
+        incremental = [con.execute(score, [q, f]).fetchall() for q in queries for f in (None, "title")]
+        con.execute(CREATE_INDEX)
+        full = [con.execute(score, [q, f]).fetchall() for q in queries for f in (None, "title")]
+    assert incremental == full
+    assert any(incremental)
