@@ -6,6 +6,7 @@ key and what is wrong with it.
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from pathlib import Path
@@ -190,3 +191,22 @@ def load_sources(path: Path | None = None) -> list[Source]:
             )
         )
     return sources
+
+
+def sources_toml(sources: list[Source], header: str | None = None) -> str:
+    """Sources as the text of a feeds file: one [[sources]] table each, optional fields omitted.
+
+    JSON string escapes are valid TOML basic-string escapes, so json.dumps quotes safely.
+    """
+    lines = [f"# {header}"] if header else []
+    for source in sources:
+        lines += ["", "[[sources]]", f"name = {json.dumps(source.name)}", f"url = {json.dumps(source.url)}"]
+        if source.tags:
+            lines.append(f"tags = {json.dumps(list(source.tags))}")
+        if source.language:
+            lines.append(f"language = {json.dumps(source.language)}")
+        if source.min_interval_s is not None:
+            lines.append(f"min_interval_s = {source.min_interval_s}")
+        if not source.enabled:
+            lines.append("enabled = false")
+    return "\n".join(lines).lstrip("\n") + "\n"

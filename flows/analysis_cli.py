@@ -9,7 +9,6 @@ from __future__ import annotations
 import enum
 import importlib.util
 import os
-import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -120,14 +119,14 @@ def dashboard_command(
     settings: SettingsOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Serve the Streamlit dashboard (needs the extra: pip install 'newsflow[dashboard]').
+    """Serve the Streamlit dashboard on this machine (needs Streamlit: the optional "dashboard" extra).
 
     It reads the database read-only, a query at a time, so runs keep writing meanwhile.
 
     Example: newsflow dashboard --db data/demo.duckdb
     """
     if importlib.util.find_spec("streamlit") is None:
-        raise UserError("the dashboard needs Streamlit: pip install 'newsflow[dashboard]'")
+        raise UserError("the dashboard needs Streamlit (newsflow's optional \"dashboard\" extra): pip install streamlit")
     db_path = _db_path(settings, db)
     if not db_path.exists():
         raise UserError(f"database {db_path} does not exist yet: run `newsflow run` or `newsflow demo` first")
@@ -135,10 +134,12 @@ def dashboard_command(
         sys.executable, "-m", "streamlit", "run", str(Path(__file__).with_name("dashboard.py")),
         "--server.address", address, "--server.port", str(port),
         # headless: no browser launch and no first-run e-mail prompt; no usage statistics sent
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
     ]
     console.print(f"dashboard for {db_path} on http://{address}:{port} (Ctrl-C stops it)", highlight=False)
-    raise typer.Exit(subprocess.call(command, env={**os.environ, "NEWSFLOW_DB_PATH": str(db_path)}))
+    console.file.flush()
+    # Become the Streamlit process, so a signal to `newsflow dashboard` reaches the server itself.
+    os.execve(sys.executable, command, {**os.environ, "NEWSFLOW_DB_PATH": str(db_path)})
 
 
 def register(app: typer.Typer) -> None:

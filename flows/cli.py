@@ -18,9 +18,10 @@ import click
 import typer
 from rich.console import Console
 
-from config.settings import ConfigError, Settings, load_settings, load_sources
+from config.settings import DEFAULT_FEEDS_FILE, ConfigError, Settings, load_settings, load_sources
 from flows import report
 from flows.errors import UserError
+from tasks.records import Source
 from warehouse.db import WarehouseError
 
 app = typer.Typer(
@@ -33,8 +34,8 @@ app = typer.Typer(
 sources_app = typer.Typer(help="List, add, import and export sources.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 FeedsOpt = Annotated[Path | None, typer.Option("--feeds", help="Feeds file ([[sources]] tables).", show_default=False)]
 SettingsOpt = Annotated[Path | None, typer.Option("--settings", help="Settings file.", show_default=False)]
@@ -199,6 +200,90 @@ def sources_list(feeds: FeedsOpt = None, settings: SettingsOpt = None, db: DbOpt
     configured = load_sources(feeds)
     health = source_health(_settings(settings, db).db_path)
     report.print_sources(console, configured, health)
+
+
+def _feeds_path(feeds: Path | None) -> Path:
+    return feeds or DEFAULT_FEEDS_FILE
+
+
+@sources_app.command("add")
+def sources_add(
+    url: Annotated[str, typer.Argument(help="A site's home page, or a feed URL.")],
+    feeds: FeedsOpt = None,
+    settings: SettingsOpt = None,
+    add_all: Annotated[bool, typer.Option("--all", help="Add every feed found without asking.")] = False,
+) -> None:
+    """Find a site's feeds (<link rel=alternate>, then common paths) and add them to the feeds file.
+
+    Example: newsflow sources add https://www.example.com/ --feeds config/feeds.toml
+    """
+    from flows.sources import add_sources, discover_feeds, source_name
+
+    candidates = discover_feeds(url, _settings(settings, None))
+    if not candidates:
+        raise UserError(f"no feed found at {url} (looked for <link rel=alternate> and common feed paths)")
+    for index, candidate in enumerate(candidates, 1):
+        console.print(f"{index}. {candidate.title or '(untitled)'} — {candidate.url} ({candidate.format}, "
+                      f"{candidate.entries} entries)", highlight=False)
+    chosen = candidates if add_all or len(candidates) == 1 else _choose(candidates)
+    feeds_file = _feeds_path(feeds)
+    taken = {s.name for s in load_sources(feeds_file)} if feeds_file.exists() else set()
+    new = []
+    for candidate in chosen:
+        name = source_name(candidate, taken)
+        taken.add(name)
+        new.append(Source(name=name, url=candidate.url))
+    added = add_sources(feeds_file, new)
+    console.print(f"added {len(added)} source(s) to {feeds_file}: {', '.join(s.name for s in added) or 'none new'}")
+
+
+def _choose(candidates: list) -> list:
+    answer = typer.prompt("Add which? (numbers separated by commas, or 'all')", default="all")
+    if answer.strip().lower() == "all":
+        return candidates
+    try:
+        picks = {int(part) for part in answer.replace(" ", "").split(",") if part}
+    except ValueError:
+        raise UserError(f"not a list of numbers: {answer!r}") from None
+    if not picks <= set(range(1, len(candidates) + 1)):
+        raise UserError(f"choose numbers from 1 to {len(candidates)}")
+    return [c for i, c in enumerate(candidates, 1) if i in picks]
+
+
+@sources_app.command("import")
+def sources_import(
+    opml: Annotated[Path, typer.Argument(help="An OPML subscription list.", exists=True, dir_okay=False)],
+    feeds: FeedsOpt = None,
+) -> None:
+    """Add the feeds of an OPML file (as feed readers export it) to the feeds file.
+
+    Example: newsflow sources import subscriptions.opml --feeds config/feeds.toml
+    """
+    from flows.sources import import_opml
+
+    try:
+        added = import_opml(_feeds_path(feeds), opml)
+    except ValueError as exc:
+        raise UserError(f"{opml}: {exc}") from None
+    console.print(f"added {len(added)} source(s) to {_feeds_path(feeds)}")
+
+
+@sources_app.command("export")
+def sources_export(
+    feeds: FeedsOpt = None,
+    out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Write the feeds file's sources as OPML 2.0.
+
+    Example: newsflow sources export --out subscriptions.opml
+    """
+    from tasks.opml import to_opml
+
+    document = to_opml(load_sources(feeds))
+    if out:
+        out.write_bytes(document)
+    else:
+        sys.stdout.write(document.decode("utf-8"))
 
 
 def main() -> None:

@@ -48,12 +48,11 @@ def _search(db_path: str, query: str, source: str | None) -> tuple[pd.DataFrame,
 
 def _overview(report: dict[str, pd.DataFrame]) -> None:
     row = report["overview"].iloc[0]
-    columns = st.columns(5)
+    columns = st.columns(4)
     columns[0].metric("articles", int(row["articles"]))
     columns[1].metric("stories", int(row["stories"]))
     columns[2].metric("sources enabled", int(row["sources_enabled"]))
     columns[3].metric("sources failing", int(row["sources_failing"]))
-    columns[4].metric("last completed run", "never" if pd.isna(row["last_run_at"]) else f"{row['last_run_at']:%Y-%m-%d %H:%M}")
 
 
 def _volume_tab(report: dict[str, pd.DataFrame]) -> None:
@@ -62,6 +61,7 @@ def _volume_tab(report: dict[str, pd.DataFrame]) -> None:
         st.info("No articles yet: run `newsflow run` or `newsflow demo`.")
         return
     wide = volume.pivot_table(index="day", columns="source_name", values="articles", aggfunc="sum", fill_value=0)
+    wide.index = wide.index.strftime("%Y-%m-%d")  # one bar per day, not a time axis of thin bars
     st.bar_chart(wide, y_label="articles per day")
     st.caption("An article listed by several sources counts once per source.")
 
@@ -156,9 +156,13 @@ def main() -> None:
     except (WarehouseError, ConfigError) as exc:
         st.error(str(exc))
         st.stop()
-    st.caption(f"{db_path} · read-only, refreshed every {CACHE_S} s")
-    if st.sidebar.button("Refresh now"):
+    last_run = report["overview"].iloc[0]["last_run_at"]
+    last_run = "never" if pd.isna(last_run) else f"{last_run:%Y-%m-%d %H:%M} UTC"
+    caption, refresh = st.columns([5, 1])
+    caption.caption(f"{db_path} · last completed run {last_run} · read-only, cached for {CACHE_S} s")
+    if refresh.button("Refresh now"):
         st.cache_data.clear()
+        report = _report(db_path)
     _overview(report)
     volume, health, articles, stories = st.tabs(["Volume", "Source health", "Articles", "Stories"])
     with volume:

@@ -6,7 +6,7 @@ import html
 import logging
 import math
 from collections.abc import Iterable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,7 @@ def write_report(db_path: Path, out: Path, since: date | None = None) -> Path:
     data = load_report_data(db_path, since)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_report(data, db_label=str(db_path), generated_at=datetime.now(timezone.utc)), encoding="utf-8")
+    out.write_text(render_report(data, db_label=str(db_path), generated_at=datetime.now(UTC)), encoding="utf-8")
     logger.info("report written to %s", out)
     return out
 
@@ -71,8 +71,8 @@ def render_report(data: dict[str, pd.DataFrame], *, db_label: str, generated_at:
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         "<title>newsflow report</title><style>", CSS, "</style></head><body>",
         "<h1>newsflow report</h1>",
-        f"<p class='meta'>{_e(db_label)} · generated {generated_at:%Y-%m-%d %H:%M} UTC · "
-        f"articles dated {_e(_cell(overview['first_day'])[:10])} to {_e(_cell(overview['last_day'])[:10])}</p>",
+        (f"<p class='meta'>{_e(db_label)} · generated {generated_at:%Y-%m-%d %H:%M} UTC · "
+        f"articles dated {_e(_cell(overview['first_day'])[:10])} to {_e(_cell(overview['last_day'])[:10])}</p>"),
         _cards(overview),
         "<h2>Volume per day and source</h2>",
         _stacked_bars(data["volume"]),
@@ -152,8 +152,8 @@ def _stacked_bars(volume: pd.DataFrame) -> str:
     top = step * math.ceil(table.sum(axis=1).max() / step)
     slot = plot_w / len(table)
     label_every = max(1, math.ceil(len(table) / 12))
-    svg = [f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {CHART_W} {CHART_H}' width='100%' role='img' "
-           "aria-label='articles per day and source'>"]
+    svg = [(f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {CHART_W} {CHART_H}' width='100%' role='img' "
+           "aria-label='articles per day and source'>")]
     for tick in range(0, top + 1, step):
         y = MARGIN_T + plot_h - tick / top * plot_h
         svg.append(f"<line x1='{MARGIN_L}' x2='{CHART_W}' y1='{y:.1f}' y2='{y:.1f}' stroke='#e5e5e5'/>"
@@ -177,8 +177,8 @@ def _clean_share_bars(flags: pd.DataFrame) -> str:
     if flags.empty:
         return ""
     row_h, label_w, bar_w = 24, 160, 520
-    svg = [f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {label_w + bar_w + 80} {row_h * len(flags) + 8}' "
-           "width='100%' role='img' aria-label='clean share per source'>"]
+    svg = [(f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {label_w + bar_w + 80} {row_h * len(flags) + 8}' "
+           "width='100%' role='img' aria-label='clean share per source'>")]
     for i, row in enumerate(flags.itertuples(index=False)):
         y, share = 4 + i * row_h, row.clean / row.articles if row.articles else 0
         svg.append(f"<text x='{label_w - 8}' y='{y + 15}' text-anchor='end'>{_e(row.source_name)}</text>"

@@ -70,9 +70,10 @@ RELATED = _rx(
     r"le puede interesar", r"no te pierdas", r"(notas|noticias|artículos|contenidos?) relacionad",
     r"contenido relacionado", r"más (noticias|sobre)\b", r"lo más (leído|visto)",
     r"lesen sie (auch|mehr|hier)", r"lies auch", r"auch (lesen|interessant)",
-    r"das könnte (sie|dich) (auch )?interessieren", r"das thema könnte", r"mehr (zum thema|dazu|themen)",
-    r"weitere (artikel|beiträge|themen|nachrichten|meldungen)", r"schon gelesen",
-    r"zum weiterlesen", r"empfohlene (artikel|beiträge)", r"(ähnliche|verwandte) (artikel|beiträge|themen)",
+    r"(das|diese \w+) könnten? (sie|dich|euch) (auch |ebenfalls )?interessieren", r"das thema könnte", r"mehr (zum thema|dazu|themen)",
+    r"weitere (\w+ )?(artikel|beiträge|themen|nachrichten|meldungen)",
+    r"(weitere|mehr) (infos?|informationen) (unter|auf|bei|gibt es|finden sie)", r"schon gelesen",
+    r"(zum )?weiterlesen\s*:", r"empfohlene (artikel|beiträge)", r"(ähnliche|verwandte) (artikel|beiträge|themen)",
     r"siehe auch", r"passend (dazu|zum thema)", r"meist(gelesen|-diskutiert|diskutiert)",
     r"top-themen", r"à lire (aussi|également)", r"lire aussi", r"(à )?voir aussi",
     r"sur le même (sujet|thème)", r"articles (similaires|liés)", r"dans la même rubrique",
@@ -84,10 +85,11 @@ RELATED = _rx(
     r"powiązane artykuły", r"auch auf \S+\.\w{2,3}$",
 )  # fmt: skip
 NEWSLETTER = _rx(
-    r"^(?=.*\b(newsletter|nieuwsbrief|boletín|bulletin|e-?mail updates))"
+    r"^(?=.*(newsletter|nieuwsbrief|boletín|bulletin|e-?mail updates))"
     r"(?=.*\b(sign|subscribe|abonn|anmeld|registrier|inscri|suscrib|iscriv|assin|zapisz|receive|"
     r"erhalten|bestell|deliver|posteingang|inbox|get|never miss|lust auf))",
-    r"(newsletter|nieuwsbrief|boletín)$", r"(zum )?newsletter anmelden",
+    r"([\w-]+ ){0,3}(newsletter|nieuwsbrief|boletín)$", r"(zum )?newsletter anmelden",
+    r"sign up (here|now|to get|to receive|for (our|the))",
     r"(get|receive) .{0,60} (daily|weekly) (edition|digest|briefing) by e-?mail",
     r"never miss .{0,40} (by signing|sign up)",
 )  # fmt: skip
@@ -153,7 +155,7 @@ LEGAL = _rx(
     r"written permission must be obtained", r"may not be (reproduced|republished|redistributed)",
 )  # fmt: skip
 DISCLOSURE = _rx(
-    r"\*?(anzeige|werbung|advertisement|sponsored|publicidad|publicité|pubblicità|reklama)\s*[:.|*-]",
+    r"\*?(anzeige|werbung|advertisement|sponsored|publicidad|publicité|pubblicità|reklama)\s*[:.,|*-]",
     r"(anzeige|werbung|advertisement|sponsored( content)?|publicidad|publicité|reklama)$",
     r"(this|the) (post|article|page) (contains|may contain|includes) (affiliate|references to products)",
     r"we (may )?(receive|earn) (a )?(compensation|commission)", r"(enthält|mit) affiliate",
@@ -161,7 +163,7 @@ DISCLOSURE = _rx(
     r"as an amazon associate", r"als amazon-partner", r"we recommend the best products",
 )  # fmt: skip
 PHOTO_CREDIT = _rx(
-    r"(photos?|fotos?|fot\.|bild(er)?|images?|pictures?|credits?|crédits?( photos?)?|crédito|"
+    r"(photos?|fotos?|fot|bild(er)?|images?|pictures?|credits?|crédits?( photos?)?|crédito|"
     r"créditos|bildquelle|fotoquelle|titelbild|beitragsbild|headerbild|vorschaubild|"
     r"(header|featured|cover) image|imagen|imagem|immagine|zdjęcie|afbeelding|"
     r"image illustrative)\s*(credit|courtesy|by|von|de|:|\.|©)\s*\S.{0,120}$",
@@ -171,10 +173,11 @@ PHOTO_CREDIT = _rx(
 )  # fmt: skip
 # A caption ending in its credit: "Putin in Moscow. © Vitaliy Belousov / Imago Pictures"
 TRAILING_CREDIT = re.compile(
-    r"(?:©|\(c\)|\b(?:photo|foto|fot\.|bild|credit|crédit|crédito|image)s?\s*:)\s*[^.!?]{2,80}\)?$",
+    r"(?:©|\(c\)|\b(?:photo|foto|fot\.|bild|credit|crédit|crédito|image)s?\s*:)\s*[^.!?]{2,80}\)?\.?$",
     re.IGNORECASE,
 )
 UI_TEXT = _rx(
+    r"\(?[a-z]{2,5}(/[a-z]{2,6})+\)?\.?",  # agency and initials credit: "aja/PAP", "(dpa/AFP)"
     r"bild (anzeigen|schließen|vergrößern)", r"(wird|werden) geladen\W*", r"loading\W*",
     r"(play|watch) video", r"video (abspielen|verfügbar bis.*)", r"click to (enlarge|expand)",
     r"skip (ad|advertisement)", r"(print|drucken|druckansicht|imprimir|imprimer)",
@@ -193,7 +196,7 @@ LABEL_LINE = re.compile(
     re.IGNORECASE,
 )
 TAXONOMY_LINE = re.compile(
-    r"^(kategorie|category|categories|catégorie|categoría|categoria|rubrik|ressort|tags?|"
+    r"^(tags|temas|etiquetas|schlagwörter|stichwörter|themen)$|^(kategorie|category|categories|catégorie|categoría|categoria|rubrik|ressort|tags?|"
     r"schlagwörter|schlagworte|stichwörter|filed under|posted in|etiquetas|temas)\s*[:|]\s*"
     r"[^.!?]{0,80}$",
     re.IGNORECASE,
@@ -223,6 +226,8 @@ HOME_CRUMB = re.compile(
 )
 CRUMB_SEPARATOR = re.compile(r"\s[»›>/|]\s|\s»|»\s")
 SECTION_HEAD = _rx(
+    r"(kontakt|pressekontakt|ansprechpartner(in)?( zum thema)?|(media|press) contact|contact)\s*:$",
+    r"(quellen(angaben)?|sources|fuentes)\s*:$",
     r"about the author", r"über (den|die) autor(in)?", r"zur person", r"à propos de l'auteur",
     r"sobre (el|la|o|a) autora?", r"sull'autore", r"over de auteur", r"o autorze",
 )  # fmt: skip
@@ -233,10 +238,38 @@ BIO_SENTENCE = re.compile(
     r"autor(?:in)?|journalistin|redakteur(?:in)?|gründer(?:in)?|auteur|journaliste|fondat|"
     r"periodista|escritor|giornalista|scrittore)",
 )  # fmt: skip
+PIPE = re.compile(r"\s+\|\s+")
 QUOTES = "\"“”„«»'‘’"
 SENTENCE_END = re.compile(r"[.!?:;…\"”»)]$")
+SPACE = re.compile(r"\s+")
 LIST_MARKER = re.compile(r"^(?:[-•*·▪►>]+|\d+[.)])\s+")
 
+# Phrases distinctive enough to mark a short line wherever they stand in it.
+PHRASES: dict[str, re.Pattern[str]] = {
+    "comment_form": _rx(
+        r"your e-?mail address will not be published", r"required fields are marked",
+        r"(deine|ihre) e-?mail-?adresse wird nicht veröffentlicht",
+        r"ne sera pas publiée", r"no será publicad", r"non sarà pubblicato", r"não será publicado",
+        r"wordt niet gepubliceerd", r"nie zostanie opublikowany",
+    ),
+    "paywall": _rx(
+        r"already (a subscriber|subscribed)", r"subscribe (now )?to (continue|read|unlock)",
+        r"to (continue reading|read the full (story|article)|view the full story)",
+        r"(nur|exklusiv) für abonnent", r"réservée? aux abonnés", r"exclusivo para suscriptores",
+    ),
+    "app": _rx(r"download (the|our) .{0,40}apps?\b", r"apps? (for|für) (ios|android)"),
+    "support": _rx(r"would you consider supporting", r"support (our|independent) journalism",
+                   r"wesprzyj nas", r"unterstütze (uns|unsere arbeit)"),
+    "newsletter": _rx(
+        r"sign up here", r"newsletter (abonnieren|bestellen)", r"zapraszamy (też )?do subskrypcji",
+        r"(by (registering|signing up|subscribing)|mit der (registrierung|anmeldung)).{0,40}"
+        r"(accept|agree|akzeptier)",
+    ),
+    "legal": _rx(r"all rights reserved", r"alle rechte vorbehalten", r"tous droits réservés",
+                 r"todos los derechos reservados", r"written permission must be obtained"),
+    "disclosure": _rx(r"bei den verlinkungen handelt es sich um affiliate", r"affiliate links?\b",
+                      r"we (may )?(receive|earn) (a )?(compensation|commission)"),
+}  # fmt: skip
 PROMPT_MAX_CHARS = 300  # a prompt or credit is a short line; longer lines are article text
 CAPTION_MAX_CHARS = 300
 LABEL_MAX_CHARS = 100
@@ -276,6 +309,7 @@ def clean_lines(
     """
     cleaned = Cleaned(lines=[])
     kept = _drop_prompt_lines(lines, cleaned.signals)
+    kept = _drop_link_runs(kept)
     kept = _drop_top_matter(kept, site_names, cleaned)
     kept = _drop_sections(kept, anchors, cleaned.signals)
     cleaned.lines = _drop_tail_bio(kept)
@@ -283,8 +317,18 @@ def clean_lines(
 
 
 def _key(text: str) -> str:
-    """The line as matched by the rules: list markers and surrounding spaces removed."""
-    return LIST_MARKER.sub("", text.strip()).strip()
+    """The line as matched by the rules: list markers removed, spaces normalised."""
+    return LIST_MARKER.sub("", SPACE.sub(" ", text).strip())
+
+
+def _rule_text(line: Line) -> str | None:
+    """The text the line rules look at; a table row only when it has a single cell."""
+    if line.kind == "code":
+        return None
+    if line.kind == "table":
+        cells = [cell for cell in (c.strip() for c in line.text.split("|")) if cell]
+        return cells[0] if len(cells) == 1 else None
+    return line.text
 
 
 def line_category(text: str) -> str | None:
@@ -295,6 +339,9 @@ def line_category(text: str) -> str | None:
     for category, pattern in LINE_RULES.items():
         if pattern.match(key):
             return category
+    for category, pattern in PHRASES.items():
+        if pattern.search(key):
+            return category
     if len(key) <= CAPTION_MAX_CHARS and TRAILING_CREDIT.search(key):
         return "photo_credit"
     if len(key) <= LABEL_MAX_CHARS and (_is_label_line(key) or UI_TEXT.fullmatch(key)):
@@ -304,6 +351,12 @@ def line_category(text: str) -> str | None:
 
 def _is_label_line(key: str) -> bool:
     """A date, a "Published: <date>" or "Category: News" line: page furniture, no content."""
+    if PIPE.search(key):
+        return all(
+            _is_label_line(part) or UI_TEXT.fullmatch(part) or COMMENT_FORM.match(part)
+            for part in PIPE.split(key)
+            if part
+        )
     if TAXONOMY_LINE.match(key):
         return True
     label = LABEL_LINE.match(key)
@@ -316,7 +369,8 @@ def _drop_prompt_lines(lines: Sequence[Line], signals: set[str]) -> list[Line]:
     """Drop lines that are boilerplate on their own; a comment form ends the article."""
     kept: list[Line] = []
     for index, line in enumerate(lines):
-        category = None if line.kind in ("table", "code") else line_category(line.text)
+        text = _rule_text(line)
+        category = line_category(text) if text else None
         if category is None:
             kept.append(line)
             continue
@@ -324,6 +378,19 @@ def _drop_prompt_lines(lines: Sequence[Line], signals: set[str]) -> list[Line]:
         # Everything after a comment-form heading in the second half is the form or comments.
         if category == "comment_form" and index >= len(lines) / 2:
             break
+    return kept
+
+
+def _drop_link_runs(lines: list[Line]) -> list[Line]:
+    """Drop runs of consecutive lines that are each a whole link: teaser and navigation lists."""
+    kept: list[Line] = []
+    for index, line in enumerate(lines):
+        in_run = line.linked and (
+            (index > 0 and lines[index - 1].linked)
+            or (index + 1 < len(lines) and lines[index + 1].linked)
+        )
+        if not in_run:
+            kept.append(line)
     return kept
 
 

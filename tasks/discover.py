@@ -61,7 +61,9 @@ def find_feed_links(html: str | bytes, base_url: str) -> list[str]:
     try:
         if isinstance(html, str):
             html = html.encode("utf-8")
-            document = lxml.html.document_fromstring(html, parser=lxml.html.HTMLParser(encoding="utf-8"))
+            document = lxml.html.document_fromstring(
+                html, parser=lxml.html.HTMLParser(encoding="utf-8")
+            )
         else:
             document = lxml.html.document_fromstring(html)
     except (ParserError, ValueError):
@@ -85,7 +87,7 @@ def find_feed_links(html: str | bytes, base_url: str) -> list[str]:
 def _base_url(document: lxml.html.HtmlElement, page_url: str) -> str:
     """The page URL, or the first <base href> resolved against it."""
     for base in document.iter("base"):
-        href = (base.get("href") or "").strip()
+        href = str(base.get("href") or "").strip()
         if href:
             return urljoin(page_url, href)
     return page_url

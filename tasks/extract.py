@@ -186,7 +186,9 @@ def _lead_line(tree: HtmlElement, description: str | None, lines: list[Line]) ->
         if element is None or element.tag in ("script", "style", "noscript", "template", "title"):
             continue
         text = SPACE.sub(" ", element.text_content()).strip()
-        if len(text) <= MAX_LEAD_CHARS:
+        if len(text) > MAX_LEAD_CHARS:  # unclosed markup: the element swallowed the page
+            text = SPACE.sub(" ", node).strip()
+        if MIN_LEAD_CHARS <= len(text) <= MAX_LEAD_CHARS:
             return Line(text)
     return None
 

@@ -71,25 +71,27 @@ WINDOWS_1252_LABELS = frozenset({"latin-1", "iso8859-1", "ascii"})
 # bytes screened for entities below are byte for byte the bytes feedparser parses.
 XML_DECLARATION = re.compile(r"^<\?xml[^>]*?>")
 UTF8_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>"
-PROLOG_ITEM = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>)", re.S | re.I)
+PROLOG_ITEM = re.compile(
+    r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>)", re.DOTALL | re.IGNORECASE
+)
 ROOT_TAG = re.compile(r"\s*<(?:[\w.-]+:)?([A-Za-z_][\w.-]*)")
 FEED_ROOTS = frozenset({"rss", "RDF", "feed"})
 SITEMAP_ROOTS = {"urlset": "url", "sitemapindex": "sitemap"}  # root -> element that is one entry
 ITEM_START = re.compile(r"<(?:[\w.-]+:)?(?:item|entry)[\s/>]")
 ITEM_END = re.compile(r"</(?:[\w.-]+:)?(?:item|entry)\s*>")
 # Anchored after ">" so each run is tried once: linear, where [^<]{n,} alone would be quadratic.
-LONG_TEXT_RUN = re.compile(r"(?<=>)[^<]{%d,}" % TEXT_RUN_MAX_CHARS)
+LONG_TEXT_RUN = re.compile(rf"(?<=>)[^<]{{{TEXT_RUN_MAX_CHARS},}}")
 PARTIAL_REFERENCE = re.compile(r"&[#\w]{0,12}$")
 # An entity whose expansion is one character (<!ENTITY nbsp "&#160;">) cannot amplify anything;
 # some feeds declare such aliases to make HTML entity names legal XML.
 CHAR_ALIAS = re.compile(r"&#(?:[0-9]{1,7}|x[0-9A-Fa-f]{1,6});|[^&%]?")
 
 # Text.
-SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|$)", re.S | re.I)
-COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
+SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|$)", re.DOTALL | re.IGNORECASE)
+COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 TAG = re.compile(r"<[^>]*(?:>|$)")
-ABSOLUTE_HTTP = re.compile(r"^\s*https?://", re.I)
-IMAGE_PATH = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:$|\?)", re.I)
+ABSOLUTE_HTTP = re.compile(r"^\s*https?://", re.IGNORECASE)
+IMAGE_PATH = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:$|\?)", re.IGNORECASE)
 JSONFEED_VERSION = "jsonfeed.org/version/1"
 
 
@@ -164,7 +166,7 @@ def parse_feed(
     started = time.perf_counter()
     try:
         parsed = _parse_document(body, content_type, ctx)
-    except Exception as exc:  # noqa: BLE001 - the contract is "never raises": a bug must not unwind a batch
+    except Exception as exc:  # the contract is "never raises": a bug must not unwind a batch
         logger.exception("feeds: unexpected failure feed_url=%s", feed_url)
         return _failure(PARSE_ERROR, f"feeds: unexpected {type(exc).__name__}: {exc}")
     logger.debug(
@@ -298,7 +300,7 @@ def _cut_items(text: str, max_entries: int) -> tuple[str, bool]:
     if surplus is None:
         return text, False
     last_end = None
-    for last_end in ITEM_END.finditer(text, surplus.start()):  # noqa: B007 - we want the last one
+    for last_end in ITEM_END.finditer(text, surplus.start()):
         pass
     tail = text[last_end.end() :] if last_end else ""
     return text[: surplus.start()] + tail, True
@@ -306,9 +308,13 @@ def _cut_items(text: str, max_entries: int) -> tuple[str, bool]:
 
 def _cut_long_text(text: str, feed_url: str) -> str:
     """Shorten text runs over TEXT_RUN_MAX_CHARS, never leaving half an entity reference."""
-    text, cuts = LONG_TEXT_RUN.subn(lambda run: PARTIAL_REFERENCE.sub("", run.group()[:TEXT_RUN_MAX_CHARS]), text)
+    text, cuts = LONG_TEXT_RUN.subn(
+        lambda run: PARTIAL_REFERENCE.sub("", run.group()[:TEXT_RUN_MAX_CHARS]), text
+    )
     if cuts:
-        logger.info("feeds: cut %s text runs over %s chars feed_url=%s", cuts, TEXT_RUN_MAX_CHARS, feed_url)
+        logger.info(
+            "feeds: cut %s text runs over %s chars feed_url=%s", cuts, TEXT_RUN_MAX_CHARS, feed_url
+        )
     return text
 
 
@@ -335,7 +341,9 @@ def _unsafe_xml_reason(xml: bytes) -> str | None:
     _version, rewritten, loose_entities = replace_doctype(xml)
     for name, value in loose_entities.items():
         if not CHAR_ALIAS.fullmatch(value):
-            return f"feeds: unsafe XML: entity {name!r} is declared; entity declarations are refused"
+            return (
+                f"feeds: unsafe XML: entity {name!r} is declared; entity declarations are refused"
+            )
     return _expat_prolog_reason(xml) or _expat_prolog_reason(rewritten)
 
 
@@ -353,7 +361,9 @@ def _expat_prolog_reason(xml: bytes) -> str | None:
     return None
 
 
-def _refuse_entity(name: str, is_parameter: int, value: str | None, _base: Any, system_id: str | None, *_rest: Any) -> None:  # noqa: E501, PLR0913 - expat's handler signature
+def _refuse_entity(
+    name: str, is_parameter: int, value: str | None, _base: Any, system_id: str | None, *_rest: Any
+) -> None:
     if value is not None and len(value) <= 1 and not is_parameter:
         return
     kind = "external" if system_id else "parameter" if is_parameter else "internal"
@@ -385,7 +395,10 @@ def _parse_with_feedparser(xml: bytes, root: str, truncated: bool, ctx: _Context
     version = parsed.get("version") or ""
     if not parsed.entries and (parsed.bozo or not version):  # broken before anything was read
         error_class = PARSE_ERROR if version or root in FEED_ROOTS else NOT_A_FEED
-        return _failure(error_class, f"feeds: nothing readable in <{root}> document: {parsed.get('bozo_exception')}")
+        return _failure(
+            error_class,
+            f"feeds: nothing readable in <{root}> document: {parsed.get('bozo_exception')}",
+        )
     feed = dict(parsed.feed)  # plain dicts: FeedParserDict maps a missing "updated" to "published"
     language = _clip(feed.get("language"), FIELD_MAX_CHARS)
     raws = (_raw_from_feedparser(dict(entry), language) for entry in parsed.entries)
@@ -421,11 +434,16 @@ def _raw_from_feedparser(entry: dict[str, Any], feed_language: str | None) -> _R
         link=link,
         title=_detail_text(entry.get("title_detail"), TITLE_MAX_CHARS),
         # feedparser copies content into "summary" (without a detail dict) when there is no description
-        summary=_detail_text(entry.get("summary_detail") or {"type": "html", "value": entry.get("summary")}, SUMMARY_MAX_CHARS),
+        summary=_detail_text(
+            entry.get("summary_detail") or {"type": "html", "value": entry.get("summary")},
+            SUMMARY_MAX_CHARS,
+        ),
         content_html=content.get("value"),
-        authors=[a.get("name") or a.get("email") or "" for a in entry.get("authors") or []] or [entry.get("author") or ""],
+        authors=[a.get("name") or a.get("email") or "" for a in entry.get("authors") or []]
+        or [entry.get("author") or ""],
         categories=[tag.get("term") or tag.get("label") or "" for tag in entry.get("tags") or []],
-        published_raw=entry.get("published") or entry.get("updated"),  # Atom <updated>, RSS 1.0 dc:date
+        # Undated otherwise: Atom entries with only <updated>, RSS 1.0 items with only dc:date.
+        published_raw=entry.get("published") or entry.get("updated"),
         published_at=_from_struct(entry.get("published_parsed") or entry.get("updated_parsed")),
         updated_raw=entry.get("updated"),
         updated_at=_from_struct(entry.get("updated_parsed")),
@@ -445,15 +463,19 @@ def _feedparser_image(entry: dict[str, Any]) -> str | None:
     """media:content (images), media:thumbnail, an image enclosure, itunes:image - first found."""
     for media in entry.get("media_content") or []:
         medium, mime, url = media.get("medium"), media.get("type") or "", media.get("url") or ""
-        if medium == "image" or mime.startswith("image/") or (not medium and not mime and IMAGE_PATH.search(url)):
-            return url
+        if (
+            medium == "image"
+            or mime.startswith("image/")
+            or (not medium and not mime and IMAGE_PATH.search(url))
+        ):
+            return _str(url)
     for thumbnail in entry.get("media_thumbnail") or []:
-        if thumbnail.get("url"):
-            return thumbnail["url"]
+        if _str(thumbnail.get("url")):
+            return _str(thumbnail.get("url"))
     for link in entry.get("links") or []:
         if link.get("rel") == "enclosure" and (link.get("type") or "").startswith("image/"):
-            return link.get("href")
-    return (entry.get("image") or {}).get("href")
+            return _str(link.get("href"))
+    return _str((entry.get("image") or {}).get("href"))
 
 
 def _feed_interval(feed: dict[str, Any]) -> int | None:
@@ -479,14 +501,20 @@ def _parse_json_feed(text: str, ctx: _Context) -> ParsedFeed:
         return _failure(PARSE_ERROR, f"feeds: invalid JSON: {exc}")
     if not isinstance(doc, dict) or JSONFEED_VERSION not in (_str(doc.get("version")) or ""):
         return _failure(NOT_A_FEED, "feeds: JSON without a jsonfeed.org version: not a JSON Feed")
-    items = doc.get("items") if isinstance(doc.get("items"), list) else []
+    items = _list(doc.get("items"))
     language = _clip(_str(doc.get("language")), FIELD_MAX_CHARS)
-    raws = (_raw_from_json(item, language) for item in items[: ctx.max_entries] if isinstance(item, dict))
+    raws = (
+        _raw_from_json(item, language)
+        for item in items[: ctx.max_entries]
+        if isinstance(item, dict)
+    )
     return ParsedFeed(
         format="jsonfeed",
         entries=_finish_entries(raws, ctx),
         title=_plain_text(_str(doc.get("title")), TITLE_MAX_CHARS),
-        site_url=resolve_link(_str(doc.get("home_page_url")), ctx.feed_url, ctx.extra_tracking_params)[0],
+        site_url=resolve_link(
+            _str(doc.get("home_page_url")), ctx.feed_url, ctx.extra_tracking_params
+        )[0],
         language=language,
         truncated=len(items) > ctx.max_entries,
     )
@@ -494,9 +522,10 @@ def _parse_json_feed(text: str, ctx: _Context) -> ParsedFeed:
 
 def _raw_from_json(item: dict[str, Any], feed_language: str | None) -> _RawEntry:
     content_html = _str(item.get("content_html"))
-    summary = _plain_text(_str(item.get("summary")) or _str(item.get("content_text")), SUMMARY_MAX_CHARS)
-    authors = item.get("authors") if isinstance(item.get("authors"), list) else [item.get("author")]
-    tags = item.get("tags") if isinstance(item.get("tags"), list) else []
+    summary = _plain_text(
+        _str(item.get("summary")) or _str(item.get("content_text")), SUMMARY_MAX_CHARS
+    )
+    authors = _list(item.get("authors")) or [item.get("author")]
     guid = item.get("id")
     return _RawEntry(
         guid=str(guid) if isinstance(guid, str | int) and not isinstance(guid, bool) else None,
@@ -505,7 +534,7 @@ def _raw_from_json(item: dict[str, Any], feed_language: str | None) -> _RawEntry
         summary=summary or _html_text(content_html, SUMMARY_MAX_CHARS),
         content_html=content_html,
         authors=[_str(a.get("name")) or "" for a in authors if isinstance(a, dict)],
-        categories=[tag for tag in tags if isinstance(tag, str)],
+        categories=[tag for tag in _list(item.get("tags")) if isinstance(tag, str)],
         published_raw=_str(item.get("date_published")) or _str(item.get("date_modified")),
         updated_raw=_str(item.get("date_modified")),
         image=_str(item.get("image")) or _str(item.get("banner_image")),
@@ -541,11 +570,21 @@ def _parse_sitemap(xml: bytes, root: str, ctx: _Context) -> ParsedFeed:
         if not raws:
             return _failure(PARSE_ERROR, f"feeds: sitemap is not well-formed XML: {exc}", fmt)
         broken = f"feeds: read leniently: {exc}"
-    common = {"format": fmt, "truncated": truncated, "malformed": broken is not None, "error": broken}
+    entries: tuple[FeedEntry, ...] = ()
+    child_urls: tuple[str, ...] = ()
     if fmt == "sitemapindex":
         links = (resolve_link(raw.link, ctx.feed_url, ctx.extra_tracking_params)[0] for raw in raws)
-        return ParsedFeed(child_urls=tuple(dict.fromkeys(url for url in links if url)), **common)
-    return ParsedFeed(entries=_finish_entries(raws, ctx), **common)
+        child_urls = tuple(dict.fromkeys(url for url in links if url))
+    else:
+        entries = _finish_entries(raws, ctx)
+    return ParsedFeed(
+        format=fmt,
+        entries=entries,
+        child_urls=child_urls,
+        malformed=broken is not None,
+        truncated=truncated,
+        error=broken,
+    )
 
 
 def _raw_from_sitemap_url(url: Element) -> _RawEntry:
@@ -601,8 +640,12 @@ def _finish_entry(raw: _RawEntry, ctx: _Context) -> FeedEntry | None:
         return None
     published_raw = _clip(_strip(raw.published_raw), FIELD_MAX_CHARS)
     updated_raw = _clip(_strip(raw.updated_raw), FIELD_MAX_CHARS)
-    published_at, published_problem = _plausible(raw.published_at or _parse_date(published_raw), published_raw, ctx.now)
-    updated_at, updated_problem = _plausible(raw.updated_at or _parse_date(updated_raw), updated_raw, ctx.now)
+    published_at, published_problem = _plausible(
+        raw.published_at or _parse_date(published_raw), published_raw, ctx.now
+    )
+    updated_at, updated_problem = _plausible(
+        raw.updated_at or _parse_date(updated_raw), updated_raw, ctx.now
+    )
     content = raw.content_html
     content_problem = "content_truncated" if content and len(content) > CONTENT_MAX_CHARS else None
     problems = (link_problem, published_problem, updated_problem, content_problem)
@@ -625,7 +668,9 @@ def _finish_entry(raw: _RawEntry, ctx: _Context) -> FeedEntry | None:
     )
 
 
-def _plausible(when: datetime | None, raw: str | None, now: datetime) -> tuple[datetime | None, str | None]:
+def _plausible(
+    when: datetime | None, raw: str | None, now: datetime
+) -> tuple[datetime | None, str | None]:
     """The date, or None and why: more than a day in the future, before 1970, unparsable."""
     if when is None:
         return None, "unparsable_date" if raw else None
@@ -665,7 +710,11 @@ def _detail_text(detail: dict[str, Any] | None, limit: int) -> str | None:
     if not detail:
         return None
     value = detail.get("value")
-    return _html_text(value, limit) if "html" in (detail.get("type") or "") else _plain_text(value, limit)
+    return (
+        _html_text(value, limit)
+        if "html" in (detail.get("type") or "")
+        else _plain_text(value, limit)
+    )
 
 
 def _html_text(markup: str | None, limit: int) -> str | None:
@@ -697,7 +746,14 @@ def _strip(value: str | None) -> str | None:
 
 
 def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) and value.strip() else None
+    """The value when it is a non-blank string (feed data is untyped), else None."""
+    if isinstance(value, str) and value.strip():
+        return value
+    return None
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _int(value: Any) -> int | None:

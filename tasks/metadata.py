@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -44,6 +45,7 @@ MODIFIED_META = (
 LANGUAGE_META = ("og:locale", "content-language", "dc.language", "language", "inlanguage")
 JSON_LD_TYPE = re.compile(r"ld\+json", re.IGNORECASE)
 SPACE = re.compile(r"\s+")
+TAG = re.compile(r"<[^>]{0,500}>")
 TITLE_SEPARATOR = re.compile(r"\s+[|–—·»:-]\s+")
 
 
@@ -95,8 +97,8 @@ def extract_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
                                    micro.get("datePublished"), *map(meta.get, PUBLISHED_META))),
         modified_raw=tuple(_texts(ld.get("dateModified"), micro.get("dateModified"),
                                   *map(meta.get, MODIFIED_META))),
-        description=_first(ld.get("description"), meta.get("og:description"),
-                           meta.get("description"), meta.get("twitter:description")),
+        description=_plain(_first(ld.get("description"), meta.get("og:description"),
+                                  meta.get("description"), meta.get("twitter:description"))),
         site_name=site_name or publisher,
         publisher=publisher,
         categories=_dedup(_texts(ld.get("articleSection"), *_all(meta, "article:section"))),
@@ -192,6 +194,13 @@ def _title_tag(tree: HtmlElement) -> str | None:
     text = _text_of(title) if title is not None else ""
     parts = TITLE_SEPARATOR.split(text)
     return max(parts[:-1], key=len) if len(parts) > 1 else text or None
+
+
+def _plain(text: str | None) -> str | None:
+    """Text without the markup and entities some sites leave in descriptions."""
+    if not text:
+        return None
+    return SPACE.sub(" ", html.unescape(TAG.sub(" ", text))).strip() or None
 
 
 def _canonical_link(tree: HtmlElement) -> str | None:

@@ -47,7 +47,11 @@ def parse_opml(body: bytes) -> list[Source]:
             logger.warning("opml: skipped outline without an http(s) xmlUrl: %s", attributes)
             continue
         known = by_url.get(key)
-        by_url[key] = source if known is None else replace(known, tags=tuple(dict.fromkeys(known.tags + source.tags)))
+        by_url[key] = (
+            source
+            if known is None
+            else replace(known, tags=tuple(dict.fromkeys(known.tags + source.tags)))
+        )
     return _unique_names(by_url.values())
 
 
@@ -61,14 +65,20 @@ def to_opml(sources: Sequence[Source]) -> bytes:
     SubElement(SubElement(root, "head"), "title").text = OPML_TITLE
     body = SubElement(root, "body")
     for source in sources:
-        attributes = {"type": "rss", "text": source.name, "title": source.name, "xmlUrl": source.url}
+        attributes = {
+            "type": "rss",
+            "text": source.name,
+            "title": source.name,
+            "xmlUrl": source.url,
+        }
         if source.tags:
             attributes["category"] = ",".join(source.tags)
         if source.language:
             attributes["language"] = source.language
         SubElement(body, "outline", attributes)
     indent(root)
-    return tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    document: bytes = tostring(root, encoding="utf-8", xml_declaration=True)
+    return document + b"\n"
 
 
 def _feed_outlines(body: Element | None) -> Iterator[tuple[dict[str, str], tuple[str, ...]]]:
@@ -76,7 +86,9 @@ def _feed_outlines(body: Element | None) -> Iterator[tuple[dict[str, str], tuple
 
     Walks with an explicit stack: a hostile file nested 100,000 deep cannot exhaust recursion.
     """
-    stack = [(child, ()) for child in reversed(body)] if body is not None else []
+    stack: list[tuple[Element, tuple[str, ...]]] = []
+    if body is not None:
+        stack.extend((child, ()) for child in reversed(body))
     while stack:
         outline, folders = stack.pop()
         attributes = {key.lower(): value for key, value in outline.attrib.items()}
@@ -95,7 +107,9 @@ def _source_from(attributes: dict[str, str], folders: tuple[str, ...]) -> Source
     name = (attributes.get("title") or attributes.get("text") or "").strip() or url
     categories = (part.strip().strip("/") for part in attributes.get("category", "").split(","))
     tags = tuple(dict.fromkeys(tag for tag in (*categories, *folders) if tag))
-    return Source(name=name, url=url, tags=tags, language=(attributes.get("language") or "").strip() or None)
+    return Source(
+        name=name, url=url, tags=tags, language=(attributes.get("language") or "").strip() or None
+    )
 
 
 def _unique_names(sources: Iterable[Source]) -> list[Source]:

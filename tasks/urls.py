@@ -176,7 +176,9 @@ def _parse(url: str) -> _Parts | None:
     userinfo = split.netloc.rpartition("@")[0]
     path = _remove_dot_segments(_normalize_escapes(split.path)) or "/"
     query = tuple(sorted(_normalize_escapes(pair) for pair in split.query.split("&") if pair))
-    return _Parts(scheme, userinfo, host, None if port == DEFAULT_PORTS[scheme] else port, path, query)
+    return _Parts(
+        scheme, userinfo, host, None if port == DEFAULT_PORTS[scheme] else port, path, query
+    )
 
 
 def _unparse(parts: _Parts) -> str:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import subprocess
+import sys
 import zlib
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from warehouse.db import connect
 
 BASE = "http://127.0.0.1:8765"
-T0 = datetime(2024, 3, 4, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 3, 4, 8, 0, tzinfo=UTC)
 
 SOURCES = [
     # name, feed path, format, consecutive failures, last error class, last error, enabled, disabled reason
@@ -24,30 +28,30 @@ SOURCES = [
 # key, source, hours after T0 (None = undated), title, flags, story, also listed by, text
 ARTICLES = [
     ("bridge-closure", "daily-planet", 33, "Victoria Bridge to close to traffic for six weeks of emergency repairs", [], "s-bridge", [],
-     "Northbridge's Victoria Bridge will close to all motor traffic from Monday for at least six weeks after "
+     ("Northbridge's Victoria Bridge will close to all motor traffic from Monday for at least six weeks after "
      "engineers discovered serious corrosion in the steel bearings that support its central span. The bridge, "
      "which opened in 1911, carries about 30,000 vehicles a day across the River Wend. Drivers will be "
-     "directed to the Riverside Way and Kingsmead crossings during the closure."),
+     "directed to the Riverside Way and Kingsmead crossings during the closure.")),
     ("rates-hold", "daily-planet", 50, "Central bank holds interest rates at 5.25% for a fifth month", [], "s-rates", [],
-     "The central bank kept its main interest rate unchanged for a fifth consecutive meeting, saying inflation "
+     ("The central bank kept its main interest rate unchanged for a fifth consecutive meeting, saying inflation "
      "was falling but remained above target. Economists had expected the decision; markets now price the first "
-     "cut for the summer. Mortgage lenders said fixed deals were unlikely to move."),
+     "cut for the summer. Mortgage lenders said fixed deals were unlikely to move.")),
     ("freight-strike-deal", "daily-planet", 72, "Freight strike called off after overnight deal on pay", [], "s-freight", [],
-     "A national freight rail strike planned for Monday has been called off after unions and operators reached "
+     ("A national freight rail strike planned for Monday has been called off after unions and operators reached "
      "an overnight agreement on pay. The deal gives drivers a 6% rise this year and a further 4% next year. "
-     "Ports had warned that containers would pile up within days of a walkout."),
+     "Ports had warned that containers would pile up within days of a walkout.")),
     ("freight-strike-ends", "gazette", 74, "Freight strike ends as unions accept pay offer", [], "s-freight", ["wire"],
-     "A national freight rail strike planned for Monday has been called off after unions and operators reached "
+     ("A national freight rail strike planned for Monday has been called off after unions and operators reached "
      "an overnight agreement on pay. The deal gives drivers a 6% rise this year and 4% next year, the unions said. "
-     "Ports had warned that containers would pile up within days of a walkout."),
+     "Ports had warned that containers would pile up within days of a walkout.")),
     ("ferry-sunday-sailings", "gazette", 2, "Sunday ferry sailings to return in May", [], "s-ferry", [],
-     "Sunday ferry sailings between the harbour and the islands will return in May after a two-year gap, the "
-     "operator said. Crew shortages had forced the cancellation of weekend crossings since 2022."),
+     ("Sunday ferry sailings between the harbour and the islands will return in May after a two-year gap, the "
+     "operator said. Crew shortages had forced the cancellation of weekend crossings since 2022.")),
     ("mortgage-holders", "gazette", 52, "Mortgage holders face higher payments despite rates hold", ["paywall", "too_short"], "s-mortgage", [],
      "Subscribe to read the full story. Mortgage holders coming off fixed deals face higher payments."),
     ("kernel-rust", "tech-blog", 30, "Rust in the kernel: what changed in 6.8", ["fallback_extraction"], "s-kernel", [],
-     "Linux 6.8 ships more Rust abstractions for drivers. The release adds bindings for network PHY drivers and "
-     "the first Rust driver merged upstream, a small step that maintainers describe as a test of the tooling."),
+     ("Linux 6.8 ships more Rust abstractions for drivers. The release adds bindings for network PHY drivers and "
+     "the first Rust driver merged upstream, a small step that maintainers describe as a test of the tooling.")),
     ("cookie-wall", "tech-blog", None, "Before you continue", ["consent_page", "not_article"], None, [],
      "We use cookies and data to deliver and maintain our services. Accept all or reject all to continue."),
 ]
@@ -156,3 +160,22 @@ def make_analytics_db(path: Path) -> Path:
         _insert_articles(con)
         _insert_runs(con)
     return path
+
+
+@contextlib.contextmanager
+def writer_holding(path: Path, seconds: float = 1.5) -> Iterator[None]:
+    """Another process holds the database open for writing, as an ingest batch does, for `seconds`.
+
+    Yields once the file is held; the caller's reads must wait for the writer, not fail.
+    """
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         ("import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('holding', flush=True); "
+         "time.sleep(float(sys.argv[2])); con.close()"), str(path), str(seconds)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        yield
+    finally:
+        holder.wait(timeout=30)

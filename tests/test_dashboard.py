@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("streamlit")
-from streamlit.testing.v1 import AppTest  # noqa: E402 - only once streamlit is known to be installed
+from streamlit.testing.v1 import AppTest
 
-from tests.analytics_data import ARTICLES, make_analytics_db  # noqa: E402
-from warehouse.db import connect  # noqa: E402
-from warehouse.search import rebuild_search_index  # noqa: E402
+from tests.analytics_data import ARTICLES, make_analytics_db
+from warehouse.db import connect
+from warehouse.search import rebuild_search_index
 
 # No proxy: an HTTP(S)_PROXY from the environment must not see loopback requests.
 LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -103,8 +103,8 @@ def _free_port() -> int:
 def test_dashboard_command_serves_the_app_on_loopback(template, tmp_path):
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-c", "import typer; from flows import analysis_cli; app = typer.Typer(); "
-         "analysis_cli.register(app); app()", "dashboard", "--db", str(template), "--port", str(port)],
+        [sys.executable, "-c", ("import typer; from flows import analysis_cli; app = typer.Typer(); "
+         "analysis_cli.register(app); app()"), "dashboard", "--db", str(template), "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
@@ -120,4 +120,8 @@ def test_dashboard_command_serves_the_app_on_loopback(template, tmp_path):
                 time.sleep(0.3)
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=15)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -13,7 +13,7 @@ import typer
 from typer.testing import CliRunner
 
 from flows import analysis_cli
-from tests.analytics_data import ARTICLES, article_id, make_analytics_db
+from tests.analytics_data import ARTICLES, article_id, make_analytics_db, writer_holding
 from warehouse.db import WarehouseError, connect
 from warehouse.export import export_articles
 
@@ -90,7 +90,7 @@ def test_an_article_moved_to_another_day_or_deleted_leaves_no_duplicate(db, tmp_
     export_articles(db, out)
     with connect(db) as con:
         con.execute("UPDATE articles SET published_at = ? WHERE article_id = ?",
-                    [datetime(2024, 3, 7, 6, tzinfo=timezone.utc), article_id("kernel-rust")])
+                    [datetime(2024, 3, 7, 6, tzinfo=UTC), article_id("kernel-rust")])
         con.execute("DELETE FROM articles WHERE article_id = ?", [article_id("ferry-sunday-sailings")])
     result = export_articles(db, out)
     assert result.days == (date(2024, 3, 4), date(2024, 3, 5), date(2024, 3, 7))
@@ -146,6 +146,12 @@ def test_exports_are_recorded_per_folder(db, tmp_path):
         state = con.execute("SELECT out_dir, count(*) FROM exported_articles GROUP BY ALL ORDER BY 1").fetchall()
     assert rows == [("parquet", None, 8, 4), ("jsonl", date(2024, 3, 7), 3, 1)]
     assert state == [(str(tmp_path / "a"), 8), (str(tmp_path / "b"), 3)]
+
+
+def test_export_waits_for_a_writer_that_holds_the_file(db, tmp_path):
+    with writer_holding(db):
+        result = export_articles(db, tmp_path / "out")
+    assert result.articles == len(ARTICLES) and len(_parquet(tmp_path / "out")) == len(ARTICLES)
 
 
 def test_export_command(db, tmp_path):

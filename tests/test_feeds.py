@@ -56,8 +56,18 @@ def test_formats_are_detected_from_content(
     name: str, fmt: str, count: int, title: str | None, site_url: str | None, language: str | None
 ) -> None:
     parsed = parse(fixture(name))
-    assert (parsed.format, parsed.error_class, parsed.malformed, parsed.truncated) == (fmt, None, False, False)
-    assert (len(parsed.entries), parsed.title, parsed.site_url, parsed.language) == (count, title, site_url, language)
+    assert (parsed.format, parsed.error_class, parsed.malformed, parsed.truncated) == (
+        fmt,
+        None,
+        False,
+        False,
+    )
+    assert (len(parsed.entries), parsed.title, parsed.site_url, parsed.language) == (
+        count,
+        title,
+        site_url,
+        language,
+    )
 
 
 def test_rss2_entry_fields() -> None:
@@ -79,7 +89,10 @@ def test_rss2_entry_fields() -> None:
     assert (storm.url, storm.title, storm.image_url) == (
         "https://www.example.com/2024/05/storm", "Storm warning & road closures", "https://cdn.example.com/storm.jpg",
     )  # fmt: skip
-    assert (permalink.url, permalink.problems) == ("https://www.example.com/2024/05/permalink-only", ())
+    assert (permalink.url, permalink.problems) == (
+        "https://www.example.com/2024/05/permalink-only",
+        (),
+    )
 
 
 def test_atom_entry_fields() -> None:
@@ -91,8 +104,16 @@ def test_atom_entry_fields() -> None:
     assert first.updated_at == datetime(2024, 5, 14, 8, 15, tzinfo=UTC)
     assert first.image_url == "https://blog.example.de/img/muenchen.png"
     # An Atom entry with only <updated> is dated by it; its tag: id is not a link.
-    assert update_only.published_at == update_only.updated_at == datetime(2024, 5, 12, 8, 0, tzinfo=UTC)
-    assert (update_only.url, update_only.problems, update_only.language) == (None, ("missing_link",), "en")
+    assert (
+        update_only.published_at
+        == update_only.updated_at
+        == datetime(2024, 5, 12, 8, 0, tzinfo=UTC)
+    )
+    assert (update_only.url, update_only.problems, update_only.language) == (
+        None,
+        ("missing_link",),
+        "en",
+    )
     assert update_only.content_html == "<p>Inline <b>XHTML</b>.</p>"
 
 
@@ -108,14 +129,29 @@ def test_rdf_entry_fields_and_dc_date() -> None:
 
 def test_json_feed_entry_fields() -> None:
     first, link_post, relative = parse(fixture("jsonfeed.json")).entries
-    assert (first.url, first.guid, first.title) == ("https://json.example.net/posts/1", "post-1", "First post")
-    assert (first.summary, first.content_html) == ("A greeting.", "<p>Hello <strong>world</strong>.</p>")
+    assert (first.url, first.guid, first.title) == (
+        "https://json.example.net/posts/1",
+        "post-1",
+        "First post",
+    )
+    assert (first.summary, first.content_html) == (
+        "A greeting.",
+        "<p>Hello <strong>world</strong>.</p>",
+    )
     assert (first.authors, first.categories) == (("Ada Lovelace",), ("math", "engines"))
     assert first.published_at == datetime(2024, 5, 14, 12, 0, tzinfo=UTC)
     assert first.updated_at == datetime(2024, 5, 14, 13, 0, tzinfo=UTC)
     assert first.image_url == "https://json.example.net/img/1.png"
-    assert (link_post.guid, link_post.url, link_post.title) == ("2", "https://elsewhere.example.org/story", None)
-    assert (link_post.summary, link_post.language, link_post.published_raw) == ("A link post.", "en-GB", "not a date")
+    assert (link_post.guid, link_post.url, link_post.title) == (
+        "2",
+        "https://elsewhere.example.org/story",
+        None,
+    )
+    assert (link_post.summary, link_post.language, link_post.published_raw) == (
+        "A link post.",
+        "en-GB",
+        "not a date",
+    )
     assert (link_post.published_at, link_post.problems) == (None, ("unparsable_date",))
     assert relative.url == "https://www.example.com/posts/3"
     assert relative.published_at == datetime(2024, 5, 12, tzinfo=UTC)
@@ -144,7 +180,11 @@ def test_google_news_sitemap_entries() -> None:
     assert summit.published_at == datetime(2024, 5, 14, 8, 15, tzinfo=UTC)
     assert (summit.categories, summit.language) == (("summit", "diplomacy"), "en")
     assert summit.image_url == "https://news.example.com/img/summit.jpg"
-    assert (final.title, final.language, final.published_at) == ("La final", "es", datetime(2024, 5, 14, tzinfo=UTC))
+    assert (final.title, final.language, final.published_at) == (
+        "La final",
+        "es",
+        datetime(2024, 5, 14, tzinfo=UTC),
+    )
 
 
 def test_sitemap_index_child_urls_are_absolute_and_unique() -> None:
@@ -159,8 +199,16 @@ CHARSET_CASES = [
     ("cp1252_no_declaration.xml", None, "L’été « chaud » à Paris — 5 €"),
     ("windows1251_no_declaration.xml", None, "Москва готовится к зиме"),
     ("utf16_bom.xml", None, "東京の天気"),
-    ("cp1252_no_declaration.xml", "text/xml; charset=windows-1252", "L’été « chaud » à Paris — 5 €"),
-    ("windows1251_no_declaration.xml", "application/rss+xml; charset=windows-1251", "Москва готовится к зиме"),
+    (
+        "cp1252_no_declaration.xml",
+        "text/xml; charset=windows-1252",
+        "L’été « chaud » à Paris — 5 €",
+    ),
+    (
+        "windows1251_no_declaration.xml",
+        "application/rss+xml; charset=windows-1251",
+        "Москва готовится к зиме",
+    ),
 ]
 
 
@@ -178,9 +226,9 @@ def test_charsets(name: str, content_type: str | None, first_title: str) -> None
 @pytest.mark.parametrize(
     ("body", "content_type", "title"),
     [
-        ('<?xml version="1.0" encoding="iso-8859-1"?>'.encode() + rss("<item><title>“Quoted” – x</title><link>https://a.example/</link></item>")[21:].decode().encode("cp1252"), None, "“Quoted” – x"),
+        (b'<?xml version="1.0" encoding="iso-8859-1"?>' + rss("<item><title>“Quoted” – x</title><link>https://a.example/</link></item>")[21:].decode().encode("cp1252"), None, "“Quoted” – x"),
         (rss("<item><title>Café</title><link>https://a.example/</link></item>"), "text/xml; charset=iso-8859-1", "Café"),
-        ('<?xml version="1.0" encoding="windows-1252"?>'.encode() + rss("<item><title>Déjà vu</title><link>https://a.example/</link></item>")[21:], None, "Déjà vu"),
+        (b'<?xml version="1.0" encoding="windows-1252"?>' + rss("<item><title>Déjà vu</title><link>https://a.example/</link></item>")[21:], None, "Déjà vu"),
         ("<rss version='2.0'><channel><title>T</title><item><title>Grüße</title></item></channel></rss>".encode("utf-16-be"), None, "Grüße"),
     ],
     ids=["latin-1-label-means-cp1252", "utf-8-mislabelled-latin-1", "utf-8-declared-cp1252", "utf-16-without-bom"],
@@ -210,7 +258,9 @@ FAILURE_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("body", "error_class"), [c[:2] for c in FAILURE_CASES], ids=[c[2] for c in FAILURE_CASES])
+@pytest.mark.parametrize(
+    ("body", "error_class"), [c[:2] for c in FAILURE_CASES], ids=[c[2] for c in FAILURE_CASES]
+)
 def test_failures_are_records_not_exceptions(body: bytes, error_class: str) -> None:
     parsed = parse(body)
     assert (parsed.error_class, parsed.entries) == (error_class, ())
@@ -220,7 +270,12 @@ def test_failures_are_records_not_exceptions(body: bytes, error_class: str) -> N
 def test_empty_fixture_and_feed_without_items() -> None:
     assert parse(fixture("empty.xml")).error_class == "empty"
     parsed = parse(rss(""))
-    assert (parsed.format, parsed.error_class, parsed.entries, parsed.title) == ("rss", None, (), "T")
+    assert (parsed.format, parsed.error_class, parsed.entries, parsed.title) == (
+        "rss",
+        None,
+        (),
+        "T",
+    )
 
 
 def test_malformed_feed_is_read_leniently_and_flagged() -> None:
@@ -234,7 +289,7 @@ def test_malformed_feed_is_read_leniently_and_flagged() -> None:
 
 
 def test_sitemap_broken_half_way_keeps_what_came_before() -> None:
-    body = b'<urlset><url><loc>https://a.example/1</loc></url><url><loc>https://a.example/2</loc></url><url><lo'
+    body = b"<urlset><url><loc>https://a.example/1</loc></url><url><loc>https://a.example/2</loc></url><url><lo"
     parsed = parse(body)
     assert (parsed.error_class, parsed.malformed) == (None, True)
     assert [e.url for e in parsed.entries] == ["https://a.example/1", "https://a.example/2"]
@@ -243,25 +298,45 @@ def test_sitemap_broken_half_way_keeps_what_came_before() -> None:
 LINK_CASES = [
     ("<link>/2024/a?utm_source=rss</link>", "https://www.example.com/2024/a", (), "relative"),
     ("<link>https://x.example/b#top</link>", "https://x.example/b", (), "absolute-fragment"),
-    ("<link>javascript:alert(document.cookie)</link>", None, ("refused_scheme:javascript",), "javascript"),
+    (
+        "<link>javascript:alert(document.cookie)</link>",
+        None,
+        ("refused_scheme:javascript",),
+        "javascript",
+    ),
     ("<link>data:text/html;base64,PHNjcmlwdD4=</link>", None, ("refused_scheme:data",), "data"),
     ("<link>file:///etc/passwd</link>", None, ("refused_scheme:file",), "file"),
     ("<link>mailto:tips@example.com</link>", None, ("refused_scheme:mailto",), "mailto"),
     ("", None, ("missing_link",), "missing"),
-    ("<guid>https://www.example.com/perma</guid>", "https://www.example.com/perma", (), "permalink-guid"),
+    (
+        "<guid>https://www.example.com/perma</guid>",
+        "https://www.example.com/perma",
+        (),
+        "permalink-guid",
+    ),
     ("<guid>item-123</guid>", None, ("missing_link",), "non-url-guid"),
-    ('<guid isPermaLink="false">https://www.example.com/x</guid>', None, ("missing_link",), "guid-not-permalink"),
+    (
+        '<guid isPermaLink="false">https://www.example.com/x</guid>',
+        None,
+        ("missing_link",),
+        "guid-not-permalink",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("xml", "url", "problems"), [c[:3] for c in LINK_CASES], ids=[c[3] for c in LINK_CASES])
+@pytest.mark.parametrize(
+    ("xml", "url", "problems"), [c[:3] for c in LINK_CASES], ids=[c[3] for c in LINK_CASES]
+)
 def test_entry_links(xml: str, url: str | None, problems: tuple[str, ...]) -> None:
     entry = only(parse(rss(f"<item><title>x</title>{xml}</item>")))
     assert (entry.url, entry.problems) == (url, problems)
 
 
 def test_refused_link_in_json_feed_and_sitemap() -> None:
-    doc = {"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "1", "url": "javascript:alert(1)"}]}
+    doc = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "items": [{"id": "1", "url": "javascript:alert(1)"}],
+    }
     assert only(parse(json.dumps(doc).encode())).problems == ("refused_scheme:javascript",)
     # A sitemap URL that is refused and has nothing else to identify it is dropped.
     sitemap = parse(fixture("sitemap.xml"))
@@ -269,9 +344,19 @@ def test_refused_link_in_json_feed_and_sitemap() -> None:
 
 
 DATE_CASES = [
-    ("Tue, 14 May 2024 08:30:00 +0200", datetime(2024, 5, 14, 6, 30, tzinfo=UTC), (), "rfc822-offset"),
+    (
+        "Tue, 14 May 2024 08:30:00 +0200",
+        datetime(2024, 5, 14, 6, 30, tzinfo=UTC),
+        (),
+        "rfc822-offset",
+    ),
     ("2024-05-14T08:30:00-05:00", datetime(2024, 5, 14, 13, 30, tzinfo=UTC), (), "iso-offset"),
-    ("Wed, 15 May 2024 23:00:00 GMT", datetime(2024, 5, 15, 23, 0, tzinfo=UTC), (), "later-today-kept"),
+    (
+        "Wed, 15 May 2024 23:00:00 GMT",
+        datetime(2024, 5, 15, 23, 0, tzinfo=UTC),
+        (),
+        "later-today-kept",
+    ),
     ("Fri, 17 May 2024 12:00:00 GMT", None, ("future_date",), "two-days-ahead"),
     ("Mon, 01 Jan 2livingston", None, ("unparsable_date",), "garbage"),
     ("Mon, 01 Jan 1900 00:00:00 GMT", None, ("ancient_date",), "year-1900"),
@@ -279,22 +364,34 @@ DATE_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("raw", "expected", "problems"), [c[:3] for c in DATE_CASES], ids=[c[3] for c in DATE_CASES])
+@pytest.mark.parametrize(
+    ("raw", "expected", "problems"), [c[:3] for c in DATE_CASES], ids=[c[3] for c in DATE_CASES]
+)
 def test_entry_dates(raw: str, expected: datetime | None, problems: tuple[str, ...]) -> None:
-    entry = only(parse(rss(f"<item><title>x</title><link>https://a.example/</link><pubDate>{raw}</pubDate></item>")))
+    entry = only(
+        parse(
+            rss(
+                f"<item><title>x</title><link>https://a.example/</link><pubDate>{raw}</pubDate></item>"
+            )
+        )
+    )
     assert (entry.published_raw, entry.published_at, entry.problems) == (raw, expected, problems)
 
 
 def test_now_defaults_to_the_current_time() -> None:
     tomorrow_plus = (datetime.now(UTC) + timedelta(days=3)).strftime("%a, %d %b %Y %H:%M:%S GMT")
-    body = rss(f"<item><title>x</title><link>https://a.example/</link><pubDate>{tomorrow_plus}</pubDate></item>")
+    body = rss(
+        f"<item><title>x</title><link>https://a.example/</link><pubDate>{tomorrow_plus}</pubDate></item>"
+    )
     assert only(parse_feed(body, FEED_URL)).problems == ("future_date",)
 
 
 def test_duplicate_guids_keep_the_first_entry() -> None:
     items = "".join(
         f"<item><title>{title}</title><guid isPermaLink='false'>{guid}</guid><link>https://a.example/{n}</link></item>"
-        for n, (guid, title) in enumerate([("g1", "first"), ("g2", "other"), ("g1", "again"), ("g1", "thrice")])
+        for n, (guid, title) in enumerate(
+            [("g1", "first"), ("g2", "other"), ("g1", "again"), ("g1", "thrice")]
+        )
     )
     parsed = parse(rss(items))
     assert [(e.guid, e.title) for e in parsed.entries] == [("g1", "first"), ("g2", "other")]
@@ -310,28 +407,44 @@ def test_without_guids_entries_are_deduplicated_by_normalised_link() -> None:
 
 
 def test_entry_without_guid_link_or_title_is_skipped() -> None:
-    parsed = parse(rss("<item><description>orphan</description></item><item><title>kept</title></item>"))
-    assert [(e.title, e.url, e.problems) for e in parsed.entries] == [("kept", None, ("missing_link",))]
+    parsed = parse(
+        rss("<item><description>orphan</description></item><item><title>kept</title></item>")
+    )
+    assert [(e.title, e.url, e.problems) for e in parsed.entries] == [
+        ("kept", None, ("missing_link",))
+    ]
 
 
 def test_entry_key_precedence_and_stability() -> None:
     assert entry_key("g", "https://a.example/", "t", "d") == entry_key("g", None, None, None)
     assert entry_key(" g ", None, None, None) == entry_key("g", None, None, None)
-    assert entry_key(None, "https://a.example/", "t", "d") == entry_key(None, "https://a.example/", None, None)
+    assert entry_key(None, "https://a.example/", "t", "d") == entry_key(
+        None, "https://a.example/", None, None
+    )
     assert entry_key(None, None, "Big  News", "d") == entry_key(None, None, "big news", "d")
     assert entry_key(None, None, "Big News", "d1") != entry_key(None, None, "Big News", "d2")
-    assert entry_key("https://a.example/", None, None, None) != entry_key(None, "https://a.example/", None, None)
+    assert entry_key("https://a.example/", None, None, None) != entry_key(
+        None, "https://a.example/", None, None
+    )
     assert len(entry_key(None, None, None, None)) == 64
 
 
 INTERVAL_CASES = [
     ("<ttl>30</ttl>", 1800, "ttl-minutes"),
-    ("<sy:updatePeriod>hourly</sy:updatePeriod><sy:updateFrequency>4</sy:updateFrequency>", 900, "sy-hourly-4"),
+    (
+        "<sy:updatePeriod>hourly</sy:updatePeriod><sy:updateFrequency>4</sy:updateFrequency>",
+        900,
+        "sy-hourly-4",
+    ),
     ("<sy:updatePeriod>daily</sy:updatePeriod>", 86400, "sy-daily-default-frequency"),
     ("<ttl>10</ttl><sy:updatePeriod>hourly</sy:updatePeriod>", 3600, "larger-hint-wins"),
     ("<ttl>100000</ttl>", 86400, "capped-at-a-day"),
     ("<sy:updatePeriod>weekly</sy:updatePeriod>", 86400, "weekly-capped"),
-    ("<sy:updatePeriod>hourly</sy:updatePeriod><sy:updateFrequency>0</sy:updateFrequency>", 3600, "frequency-zero"),
+    (
+        "<sy:updatePeriod>hourly</sy:updatePeriod><sy:updateFrequency>0</sy:updateFrequency>",
+        3600,
+        "frequency-zero",
+    ),
     ("<ttl>soon</ttl>", None, "ttl-garbage"),
     ("<ttl>-5</ttl>", None, "ttl-negative"),
     ("<sy:updatePeriod>fortnightly</sy:updatePeriod>", None, "unknown-period"),
@@ -339,7 +452,9 @@ INTERVAL_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("channel", "expected"), [c[:2] for c in INTERVAL_CASES], ids=[c[2] for c in INTERVAL_CASES])
+@pytest.mark.parametrize(
+    ("channel", "expected"), [c[:2] for c in INTERVAL_CASES], ids=[c[2] for c in INTERVAL_CASES]
+)
 def test_min_interval_from_ttl_and_syndication_module(channel: str, expected: int | None) -> None:
     body = (
         '<rss version="2.0" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/"><channel><title>T</title>'
@@ -364,7 +479,12 @@ def _many_rss_items(count: int) -> bytes:
 @pytest.mark.timeout(120)  # a "does not hang" bound only; parsing all 50,000 items took ~45 s
 def test_50000_item_feed_is_capped_early() -> None:
     parsed = parse(_many_rss_items(50_000), max_entries=2000)
-    assert (parsed.error_class, parsed.malformed, parsed.truncated, len(parsed.entries)) == (None, False, True, 2000)
+    assert (parsed.error_class, parsed.malformed, parsed.truncated, len(parsed.entries)) == (
+        None,
+        False,
+        True,
+        2000,
+    )
     assert parsed.entries[-1].url == "https://big.example/a/1999"
 
 
@@ -380,7 +500,11 @@ def test_other_formats_are_capped(fmt: str) -> None:
         "sitemapindex": "<sitemapindex>" + "".join(f"<sitemap><loc>https://s.example/{i}.xml</loc></sitemap>" for i in range(count)) + "</sitemapindex>",
     }  # fmt: skip
     parsed = parse(bodies[fmt].encode(), max_entries=100)
-    assert (parsed.format, parsed.truncated, len(parsed.entries) + len(parsed.child_urls)) == (fmt, True, 100)
+    assert (parsed.format, parsed.truncated, len(parsed.entries) + len(parsed.child_urls)) == (
+        fmt,
+        True,
+        100,
+    )
 
 
 def test_feed_exactly_at_the_cap_is_not_truncated() -> None:
@@ -397,9 +521,13 @@ def test_feed_exactly_at_the_cap_is_not_truncated() -> None:
     ],
     ids=["20MB-text", "20MB-entity-escaped-html", "20MB-cdata-html"],
 )
-@pytest.mark.timeout(120)  # "does not hang": the escaped case took 32 s before long text runs were cut
+@pytest.mark.timeout(
+    120
+)  # "does not hang": the escaped case took 32 s before long text runs were cut
 def test_20mb_description_gives_a_bounded_summary(description: str) -> None:
-    body = rss(f"<item><title>huge</title><link>https://a.example/</link><description>{description}</description></item>")
+    body = rss(
+        f"<item><title>huge</title><link>https://a.example/</link><description>{description}</description></item>"
+    )
     assert len(body) > 19_000_000
     entry = only(parse(body))
     assert entry.summary is not None
@@ -409,8 +537,12 @@ def test_20mb_description_gives_a_bounded_summary(description: str) -> None:
 
 def test_content_over_the_cap_is_cut_and_flagged() -> None:
     html = "<p>" + "word " * (CONTENT_MAX_CHARS // 4) + "</p>"
-    body = rss(f"<item><title>long</title><link>https://a.example/</link><content:encoded><![CDATA[{html}]]></content:encoded></item>")
-    body = body.replace(b'version="2.0"', b'version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"')
+    body = rss(
+        f"<item><title>long</title><link>https://a.example/</link><content:encoded><![CDATA[{html}]]></content:encoded></item>"
+    )
+    body = body.replace(
+        b'version="2.0"', b'version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"'
+    )
     entry = only(parse(body))
     assert entry.content_html is not None
     assert len(entry.content_html) == CONTENT_MAX_CHARS
@@ -418,9 +550,17 @@ def test_content_over_the_cap_is_cut_and_flagged() -> None:
 
 
 def test_titles_are_plain_text_and_bounded() -> None:
-    entry = only(parse(rss("<item><title>&lt;b&gt;Big&lt;/b&gt;   news\n today</title><link>https://a.example/</link></item>")))
+    entry = only(
+        parse(
+            rss(
+                "<item><title>&lt;b&gt;Big&lt;/b&gt;   news\n today</title><link>https://a.example/</link></item>"
+            )
+        )
+    )
     assert entry.title == "Big news today"
-    long_title = only(parse(rss(f"<item><title>{'x' * 50_000}</title><link>https://a.example/</link></item>"))).title
+    long_title = only(
+        parse(rss(f"<item><title>{'x' * 50_000}</title><link>https://a.example/</link></item>"))
+    ).title
     assert long_title is not None
     assert len(long_title) == 1000
 
@@ -433,4 +573,4 @@ def test_extra_tracking_params_apply_to_entry_urls() -> None:
 @pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.iterdir()))
 def test_every_fixture_result_survives_pickling(name: str) -> None:
     parsed = parse(fixture(name))
-    assert pickle.loads(pickle.dumps(parsed)) == parsed  # noqa: S301 - our own bytes
+    assert pickle.loads(pickle.dumps(parsed)) == parsed

@@ -48,7 +48,9 @@ def quadratic_blowup(*, broken: bool = False) -> bytes:
 def one_line_billion_laughs() -> bytes:
     """feedparser only strips DOCTYPE/ENTITY declarations that start a line; here expat gets the
     whole DTD and burns ~2 s and ~90 MB before its amplification limit stops it."""
-    entities = ['<!ENTITY l0 "lol">'] + [f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10)]
+    entities = ['<!ENTITY l0 "lol">'] + [
+        f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10)
+    ]
     return f'<?xml version="1.0"?><!DOCTYPE rss [{"".join(entities)}]>{RSS_TAIL.format(title="&l9;", description="&l9;")}'.encode()
 
 
@@ -64,7 +66,9 @@ BOMBS = {
     "quadratic-blowup": quadratic_blowup(),
     "quadratic-blowup-malformed": quadratic_blowup(broken=True),
     "entity-hidden-in-dtd-comment": entity_hidden_in_comment(),
-    "parameter-entity-bomb": with_dtd('<!ENTITY % p "<!ENTITY q \'qqqqqqqqqq\'>">\n%p;', title="&q;"),
+    "parameter-entity-bomb": with_dtd(
+        "<!ENTITY % p \"<!ENTITY q 'qqqqqqqqqq'>\">\n%p;", title="&q;"
+    ),
 }
 
 
@@ -78,7 +82,12 @@ def test_entity_bombs_are_refused_without_expanding(body: bytes) -> None:
 
 
 def test_billion_laughs_in_a_sitemap_is_refused() -> None:
-    body = (FIXTURES / "billion_laughs.xml").read_bytes().replace(b"<rss", b"<urlset><!--").replace(b"</rss>", b"--></urlset>")
+    body = (
+        (FIXTURES / "billion_laughs.xml")
+        .read_bytes()
+        .replace(b"<rss", b"<urlset><!--")
+        .replace(b"</rss>", b"--></urlset>")
+    )
     assert parse_feed(body, FEED_URL).error_class == "unsafe_xml"
 
 
@@ -90,7 +99,10 @@ def test_sitemap_refuses_even_the_harmless_alias_entity() -> None:
 
 def test_single_character_entity_aliases_are_allowed_in_feeds() -> None:
     parsed = parse_feed((FIXTURES / "nbsp_alias.xml").read_bytes(), FEED_URL)
-    assert (parsed.error_class, parsed.title) == (None, "Alias feed")  # U+00A0 collapsed as white space
+    assert (parsed.error_class, parsed.title) == (
+        None,
+        "Alias feed",
+    )  # U+00A0 collapsed as white space
     assert [e.title for e in parsed.entries] == ["Non breaking"]
 
 
@@ -121,7 +133,11 @@ def test_xxe_fixtures_never_leak_etc_passwd(name: str) -> None:
 @pytest.mark.parametrize("broken", [False, True], ids=["well-formed", "malformed"])
 def test_xxe_never_leaks_a_local_file(secret_file: Path, template: str, broken: bool) -> None:
     """feedparser alone leaves &xxe; unexpanded (it drops SYSTEM entities); we refuse outright."""
-    body = with_dtd(template.format(uri=secret_file.as_uri()), title="&xxe;" + ("<br>" if broken else ""), description="&xxe;")
+    body = with_dtd(
+        template.format(uri=secret_file.as_uri()),
+        title="&xxe;" + ("<br>" if broken else ""),
+        description="&xxe;",
+    )
     parsed = parse_feed(body, FEED_URL)
     assert parsed.error_class == "unsafe_xml"
     assert "NEWSFLOW-SECRET" not in repr(parsed)
@@ -148,7 +164,9 @@ def connections(listener: socket.socket) -> int:
         count += 1
 
 
-def test_external_dtd_is_never_fetched_and_the_feed_still_parses(forbidden_listener: socket.socket) -> None:
+def test_external_dtd_is_never_fetched_and_the_feed_still_parses(
+    forbidden_listener: socket.socket,
+) -> None:
     port = forbidden_listener.getsockname()[1]
     body = (
         f'<?xml version="1.0"?>\n<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
@@ -161,17 +179,24 @@ def test_external_dtd_is_never_fetched_and_the_feed_still_parses(forbidden_liste
 
 @pytest.mark.parametrize(
     "dtd",
-    ['<!ENTITY xxe SYSTEM "http://127.0.0.2:{port}/leak">', '<!ENTITY % ext SYSTEM "http://127.0.0.2:{port}/x.dtd">\n%ext;'],
+    [
+        '<!ENTITY xxe SYSTEM "http://127.0.0.2:{port}/leak">',
+        '<!ENTITY % ext SYSTEM "http://127.0.0.2:{port}/x.dtd">\n%ext;',
+    ],
     ids=["general", "parameter"],
 )
-def test_external_entities_over_http_are_never_fetched(forbidden_listener: socket.socket, dtd: str) -> None:
+def test_external_entities_over_http_are_never_fetched(
+    forbidden_listener: socket.socket, dtd: str
+) -> None:
     port = forbidden_listener.getsockname()[1]
     parsed = parse_feed(with_dtd(dtd.format(port=port), title="&xxe;"), FEED_URL)
     assert parsed.error_class == "unsafe_xml"
     assert connections(forbidden_listener) == 0
 
 
-def test_a_body_that_looks_like_a_path_or_url_is_never_opened(forbidden_listener: socket.socket) -> None:
+def test_a_body_that_looks_like_a_path_or_url_is_never_opened(
+    forbidden_listener: socket.socket,
+) -> None:
     """feedparser.parse(str) opens files and URLs; parse_feed only ever hands it a byte stream."""
     port = forbidden_listener.getsockname()[1]
     for body in (b"/etc/passwd", f"http://127.0.0.2:{port}/feed.xml".encode()):
@@ -183,7 +208,14 @@ def test_a_body_that_looks_like_a_path_or_url_is_never_opened(forbidden_listener
 
 def test_unparsable_internals_never_escape_as_exceptions() -> None:
     """Garbage of every shape gives a record; the last-resort handler is never needed for it."""
-    bodies = [b"\x00" * 1000, b"\xff\xfe" + b"\x00<" * 10, b"<" * 10_000, b"<?xml" * 1000, b"<!DOCTYPE" * 500, b"<rss" + b"<" * 5000]
+    bodies = [
+        b"\x00" * 1000,
+        b"\xff\xfe" + b"\x00<" * 10,
+        b"<" * 10_000,
+        b"<?xml" * 1000,
+        b"<!DOCTYPE" * 500,
+        b"<rss" + b"<" * 5000,
+    ]
     for body in bodies:
         parsed = parse_feed(body, FEED_URL)
         assert parsed.error_class in {"empty", "not_a_feed", "parse_error"}

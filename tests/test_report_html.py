@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from flows.report_html import _nice_step, load_report_data, render_report, write
 from tests.analytics_data import make_analytics_db
 from warehouse.db import connect
 
-NOW = datetime(2024, 3, 8, 12, tzinfo=timezone.utc)
+NOW = datetime(2024, 3, 8, 12, tzinfo=UTC)
 
 
 class _Collector(HTMLParser):

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -13,9 +11,15 @@ import typer
 from typer.testing import CliRunner
 
 from flows import analysis_cli
-from tests.analytics_data import ARTICLES, article_id, make_analytics_db
+from tests.analytics_data import ARTICLES, article_id, make_analytics_db, writer_holding
 from warehouse.db import connect
-from warehouse.search import CREATE_INDEX, fts_extension_path, make_snippet, rebuild_search_index, search
+from warehouse.search import (
+    CREATE_INDEX,
+    fts_extension_path,
+    make_snippet,
+    rebuild_search_index,
+    search,
+)
 
 BRIDGE_TITLE = ARTICLES[0][3]
 
@@ -48,7 +52,7 @@ def _add_article(db: Path, key: str, title: str, text: str) -> None:
             "INSERT INTO articles (article_id, canonical_url, url, source_name, title, text, word_count, content_hash, "
             "fetched_at, first_run_id, run_id, extractor_version) VALUES (?, ?, ?, 'gazette', ?, ?, ?, ?, ?, 'run-9', 'run-9', 't')",
             [key, f"http://127.0.0.1/{key}", f"http://127.0.0.1/{key}", title, text, len(text.split()), key,
-             datetime(2024, 3, 8, tzinfo=timezone.utc)],
+             datetime(2024, 3, 8, tzinfo=UTC)],
         )
 
 
@@ -144,17 +148,8 @@ def test_snippet_is_a_window_around_the_first_match():
 
 
 def test_search_waits_for_a_writer_that_holds_the_file(indexed_db):
-    holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('holding', flush=True); "
-         "time.sleep(1.5); con.close()", str(indexed_db)],
-        stdout=subprocess.PIPE, text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "holding"
+    with writer_holding(indexed_db):
         assert search(indexed_db, "bridge")["title"].tolist() == [BRIDGE_TITLE]
-    finally:
-        holder.wait(timeout=30)
 
 
 def test_search_command_prints_results_and_the_fallback_notice(db):

@@ -7,7 +7,7 @@ import re
 import shutil
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -68,7 +68,7 @@ def export_articles(
     if fmt not in FORMATS:
         raise WarehouseError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
     out_dir = Path(out_dir).resolve()
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     export_id = uuid.uuid4().hex[:16]
     staging = out_dir.parent / f".{out_dir.name}.export-{export_id}"
     try:
@@ -155,7 +155,7 @@ def _record(
         con.register("batch_exported", state)
         run(
             con, "export_record", out_dir=str(out_dir), full=full, days=days, export_id=export_id, format=fmt,
-            since=since, started_at=started, finished_at=datetime.now(timezone.utc), articles=len(exported),
+            since=since, started_at=started, finished_at=datetime.now(UTC), articles=len(exported),
             partitions=len(days),
         )
         con.unregister("batch_exported")

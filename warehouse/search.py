@@ -6,7 +6,7 @@ import functools
 import logging
 import re
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -90,7 +90,7 @@ def rebuild_search_index(con: duckdb.DuckDBPyConnection) -> None:
     if has_index and not changed:
         return
     fts = load_fts(con)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with transaction(con):
         if not fts:
             run(con, "search_refresh_docs", now=now)
@@ -155,7 +155,7 @@ def _as_timestamp(since: date | datetime | None) -> datetime | None:
         return None
     if not isinstance(since, datetime):
         since = datetime(since.year, since.month, since.day)
-    return since if since.tzinfo else since.replace(tzinfo=timezone.utc)
+    return since if since.tzinfo else since.replace(tzinfo=UTC)
 
 
 def search(
