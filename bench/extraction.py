@@ -37,7 +37,7 @@ class Tally:
     true_positives: int = 0
     false_negatives: int = 0
     false_positives: int = 0
-    clean_pages: int = 0
+    clean: int = 0
     pages: int = 0
     seconds: float = 0.0
 
@@ -47,7 +47,7 @@ class Tally:
         self.true_positives += len(item["with"]) - missed
         self.false_negatives += missed
         self.false_positives += leaked
-        self.clean_pages += not missed and not leaked
+        self.clean += not missed and not leaked
         self.pages += 1
 
     def summary(self) -> dict[str, float]:
@@ -60,7 +60,7 @@ class Tally:
             "precision": round(precision, 4),
             "recall": round(recall, 4),
             "f1": round(f1, 4),
-            "clean_pages": round(self.clean_pages / self.pages, 4) if self.pages else 0.0,
+            "clean_pages": round(self.clean / self.pages, 4) if self.pages else 0.0,
             "ms_per_page": round(1000 * self.seconds / self.pages, 1) if self.pages else 0.0,
         }
 

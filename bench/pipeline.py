@@ -65,6 +65,8 @@ NEW_SHARE = 0.01  # the incremental run adds this share of new articles
 EXTRACTOR_SAMPLE = 500  # pages of newsflow's extractor-only measurement
 TASK_RUNS = re.compile(r"Prefect task runs\W+(\d+)")
 RUN_ID = re.compile(r"run ([0-9a-f]{16})")
+# newsflow's progress line after each stored batch (INFO, on stderr).
+BATCH_STORED = re.compile(r"pages \d+/\d+: ")
 SETTINGS_TOML = """\
 # newsflow settings for the loopback benchmark: politeness turned down for one local host.
 allow_private_hosts = ["127.0.0.1"]
@@ -159,7 +161,7 @@ class TreeSampler(threading.Thread):
 
 @dataclass
 class Measured:
-    """One subprocess: wall and CPU time, memory, output."""
+    """One subprocess: wall and CPU time, memory, output lines with their arrival times."""
 
     launched_at: float  # time.time() just before launch
     wall_s: float
@@ -168,7 +170,16 @@ class Measured:
     memory: TreeSample
     returncode: int
     stdout: str
-    stderr: str
+    stderr_lines: list[tuple[float, str]]  # (seconds after launch, line)
+
+    @property
+    def stderr(self) -> str:
+        return "".join(line for _, line in self.stderr_lines)
+
+
+def _read_lines(stream, began: float, into: list[tuple[float, str]]) -> None:
+    for line in stream:
+        into.append((time.monotonic() - began, line))
 
 
 def measure(command: list[str], env: dict[str, str]) -> Measured:
@@ -179,14 +190,23 @@ def measure(command: list[str], env: dict[str, str]) -> Measured:
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     sampler = TreeSampler(process.pid)
     sampler.start()
-    stdout, stderr = process.communicate()
+    stdout_lines: list[tuple[float, str]] = []
+    stderr_lines: list[tuple[float, str]] = []
+    readers = [threading.Thread(target=_read_lines, args=(stream, began, lines), daemon=True)
+               for stream, lines in ((process.stdout, stdout_lines), (process.stderr, stderr_lines))]
+    for reader in readers:
+        reader.start()
+    returncode = process.wait()
     wall_s = time.monotonic() - began
+    for reader in readers:
+        reader.join()
     memory = sampler.stop()
     children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     self_after = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (children_after.ru_utime - children_before.ru_utime) + (children_after.ru_stime - children_before.ru_stime)
     site_cpu = (self_after.ru_utime - self_before.ru_utime) + (self_after.ru_stime - self_before.ru_stime)
-    return Measured(launched_at, wall_s, cpu, site_cpu, memory, process.returncode, stdout, stderr)
+    stdout = "".join(line for _, line in stdout_lines)
+    return Measured(launched_at, wall_s, cpu, site_cpu, memory, returncode, stdout, stderr_lines)
 
 
 # --- the limit: trafilatura over pages in memory --------------------------------------------
@@ -234,7 +254,7 @@ def newsflow_env() -> dict[str, str]:
 
 
 def newsflow_command(feeds: Path, settings: Path, db: Path) -> list[str]:
-    return [str(NEWSFLOW), "run", "--feeds", str(feeds), "--settings", str(settings), "--db", str(db), "-q"]
+    return [str(NEWSFLOW), "run", "--feeds", str(feeds), "--settings", str(settings), "--db", str(db)]
 
 
 def run_facts(db: Path, run_id: str) -> dict:
@@ -245,7 +265,6 @@ def run_facts(db: Path, run_id: str) -> dict:
             " entries_new, pages_fetched, pages_failed, articles_new FROM ingest_runs WHERE run_id = ?",
             [run_id],
         ).fetchone()
-        first = con.execute("SELECT epoch(min(fetched_at)) FROM articles WHERE run_id = ?", [run_id]).fetchone()[0]
         log = con.execute(
             "SELECT kind, coalesce(http_status, 0), count(*) FROM fetch_log WHERE run_id = ? GROUP BY ALL ORDER BY ALL",
             [run_id],
@@ -254,7 +273,6 @@ def run_facts(db: Path, run_id: str) -> dict:
     names = ("started", "finished", "duration_s", "status", "feeds_fetched", "feeds_not_modified",
              "entries_new", "pages_fetched", "pages_failed", "articles_new")
     facts = dict(zip(names, row))
-    facts["first_article"] = first
     facts["fetch_log"] = {f"{kind}:{status}": count for kind, status, count in log}
     facts["articles_total"] = total_articles
     return facts
@@ -268,6 +286,7 @@ def run_newsflow(feeds: Path, settings: Path, db: Path, label: str) -> dict:
         raise RuntimeError(f"newsflow run {label} failed ({measured.returncode}):\n{measured.stdout}\n{measured.stderr[-4000:]}")
     facts = run_facts(db, run_id.group(1))
     task_runs = TASK_RUNS.search(measured.stdout)
+    first_batch = next((at for at, line in measured.stderr_lines if BATCH_STORED.search(line)), None)
     startup_s = facts["started"] - measured.launched_at
     flow_s = facts["duration_s"]
     pages = facts["pages_fetched"]
@@ -294,14 +313,15 @@ def run_newsflow(feeds: Path, settings: Path, db: Path, label: str) -> dict:
         "peak_rss_by_role_mb": dict(measured.memory.roles),
         "processes": measured.memory.peak_processes,
         "task_runs": int(task_runs.group(1)) if task_runs else None,
-        "first_article_s": round(facts["first_article"] - facts["started"], 2) if facts["first_article"] else None,
-        "first_article_wall_s": round(facts["first_article"] - measured.launched_at, 2) if facts["first_article"] else None,
+        # The first batch stored: its articles can be queried from then on.
+        "first_article_s": round(first_batch - startup_s, 2) if first_batch is not None else None,
+        "first_article_wall_s": round(first_batch, 2) if first_batch is not None else None,
         "fetch_log": facts["fetch_log"],
     }
 
 
 def fresh_db(path: Path) -> Path:
-    for stale in (path, path.with_name(path.name + ".wal"), path.with_name(path.name + ".lock")):
+    for stale in (path, path.with_name(path.name + ".wal"), path.with_name(path.name + ".run.lock")):
         stale.unlink(missing_ok=True)
     return path
 
@@ -464,3 +484,336 @@ def run_peer(site: BenchSite, name: str, workers: int) -> dict:
         "seconds": round(result["seconds"], 2), "discover_s": round(result["discover_s"], 2),
     })
     return result
+
+
+# --- profiling: py-spy over a whole run ------------------------------------------------------
+
+# Leaf frames of a thread that is blocked (waiting on a lock, a queue, a socket or a pipe).
+IDLE_LEAVES = (
+    "_worker (concurrent/futures/thread.py", "Condition.wait (threading.py", "Event.wait (threading.py",
+    "_connection_worker_thread (aiosqlite/core.py", "EpollSelector.select (selectors.py",
+    "_PollLikeSelector.select (selectors.py", "unix_poll (pebble/pool/channel.py",
+    "main (multiprocessing/resource_tracker.py", "heartbeat_loop (prefect/flow_engine.py",
+    "pool_manager_loop (pebble/pool/process.py", "ThreadLock.__enter__ (httpcore/_synchronization.py",
+    "SyncStream.read (httpcore/_backends/sync.py", "SubprocessASGIServer.start (prefect/server/api/server.py",
+    "read_signed (multiprocessing/forkserver.py", "Connection._recv (multiprocessing/connection.py",
+    "Connection._send (multiprocessing/connection.py", "Thread.join (threading.py", "Lock.acquire",
+    "BaseSelectorEventLoop.select", "sleep (", "wait (", "_wait_for_tstate_lock (threading.py",
+    "task_scheduler_loop (pebble/pool/process.py", "message_manager_loop (pebble/pool/process.py",
+    "Queue.get (queue.py", "SimpleQueue.get", "accept (socket.py", "_recv_bytes",
+)
+# (category, markers): the first category with a marker anywhere in the stack wins.
+MAIN_CATEGORIES = (
+    ("start-up: imports", ("importlib._bootstrap",)),
+    ("fetching (httpx, decoding bodies)", ("tasks/fetch.py", "tasks/transport.py", "tasks/body.py", "httpx/", "httpcore/")),
+    ("feed parsing (main process)", ("tasks/feeds.py", "feedparser/")),
+    ("loading: raw HTML zlib", ("_article_row (warehouse/load.py",)),
+    ("loading: story clustering (dedup)", ("tasks/dedup.py", "datasketch/")),
+    ("loading: learned templates clean-up", ("_clean_templates (flows/ingest.py",)),
+    ("loading: DuckDB and the rest", ("warehouse/",)),
+    ("worker pool (pebble, pickling, forkserver)", ("pebble/", "tasks/workers.py", "multiprocessing/")),
+    ("newsflow flow code", ("flows/ingest.py", "tasks/stages.py")),
+    ("Prefect client (engine, events, API calls)", ("prefect/", "anyio/", "asyncio/", "httpx")),
+)
+
+
+def _leaf_idle(frames: list[str]) -> bool:
+    leaf = frames[-1]
+    return any(marker in leaf for marker in IDLE_LEAVES)
+
+
+def _process_role(frames: list[str]) -> str:
+    processes = [frame for frame in frames if frame.startswith("process ")]
+    if any("uvicorn" in frame for frame in processes):
+        return "prefect_server"
+    if len(processes) > 1:
+        return "workers"
+    return "main"
+
+
+def _category(role: str, stack: str) -> str:
+    if role == "prefect_server":
+        return "Prefect server subprocess (API, event and task-run recording)"
+    if role == "workers":
+        if "tasks/pages.py" in stack:
+            return "workers: page extraction"
+        if "tasks/feeds.py" in stack:
+            return "workers: feed parsing"
+        return "workers: start-up, IPC, idle checks"
+    for category, markers in MAIN_CATEGORIES:
+        if any(marker in stack for marker in markers):
+            return category
+    return "main: other"
+
+
+def _flow_step(frames: list[str]) -> str | None:
+    """The innermost flows/ingest.py function of a stack of the flow's thread, with wait/busy."""
+    steps = [frame.split(" (")[0] for frame in frames if "(flows/ingest.py" in frame]
+    if "ingest" not in steps:
+        return None
+    step = steps[-1]
+    return f"{step} ({'waiting' if _leaf_idle(frames) else 'busy'})"
+
+
+def summarise_profile(raw: Path, rate: int) -> dict:
+    """CPU seconds by category (non-idle samples) and the flow thread's wall time by step."""
+    cpu: Counter = Counter()
+    flow: Counter = Counter()
+    for line in raw.read_text(encoding="utf-8", errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = stack.split(";")
+        samples = int(count)
+        step = _flow_step(frames)
+        if step:
+            flow[step] += samples
+        if not _leaf_idle(frames):
+            cpu[_category(_process_role(frames), stack)] += samples
+    seconds = lambda counter: {k: round(v / rate, 1) for k, v in counter.most_common()}  # noqa: E731
+    return {"cpu_s_by_category": seconds(cpu), "flow_thread_wall_s_by_step": seconds(flow), "rate_hz": rate}
+
+
+def profile_run(site: BenchSite, n: int, feeds: int, settings: Path, rate: int = 25) -> dict:
+    """One newsflow run of n articles under py-spy (all processes, idle samples kept)."""
+    py_spy = shutil.which("py-spy", path=str(VENV_BIN)) or shutil.which("py-spy")
+    if py_spy is None:
+        return {"skipped": "py-spy is not installed (pip install py-spy)"}
+    name = f"profile{n}"
+    site.add_edition(name, feeds, n)
+    feeds_file = OUT / f"feeds-{name}.toml"
+    feeds_file.write_text(site.feeds_toml(name), encoding="utf-8")
+    raw = OUT / f"profile-n{n}.txt"
+    command = [py_spy, "record", "--subprocesses", "--threads", "--idle", "--nonblocking", "-r", str(rate),
+               "-f", "raw", "-o", str(raw), "--", *newsflow_command(feeds_file, settings, fresh_db(OUT / f"{name}.duckdb"))]
+    measured = measure(command, newsflow_env())
+    if measured.returncode:
+        raise RuntimeError(f"profiled run failed:\n{measured.stderr[-4000:]}")
+    summary = summarise_profile(raw, rate)
+    summary.update({"n": n, "raw": str(raw.relative_to(REPO)), "wall_s": round(measured.wall_s, 1),
+                    "cpu_s_incl_py_spy": round(measured.cpu_s, 1)})
+    return summary
+
+
+# --- report --------------------------------------------------------------------------------
+
+
+def _fmt(value, digits: int = 1) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def ratios(results: dict) -> None:
+    """Add newsflow / limit and newsflow / peer at the reference size, and the target checks."""
+    reference = next(r for r in results["sizes"] if r["n"] == results["reference_n"])
+    limit = results["limit"]["pages_per_s"]
+    peer = results.get("peer", {}).get("pages_per_s")
+    largest = max(results["sizes"], key=lambda r: r["n"])
+    incremental = results["incremental"]["checks"]
+    results["ratios"] = {
+        "newsflow_vs_limit": round(reference["pages_per_s"] / limit, 3),
+        "newsflow_wall_vs_limit": round(reference["pages_per_s_wall"] / limit, 3),
+        "newsflow_vs_peer": round(reference["pages_per_s"] / peer, 3) if peer else None,
+        "newsflow_wall_vs_peer": round(reference["pages_per_s_wall"] / peer, 3) if peer else None,
+    }
+    results["targets"] = {
+        f"end to end >= {TARGETS['newsflow_vs_limit']}x the limit at N={reference['n']}":
+            results["ratios"]["newsflow_vs_limit"] >= TARGETS["newsflow_vs_limit"],
+        f">= {TARGETS['newsflow_vs_peer']}x newspaper4k": (
+            None if peer is None else results["ratios"]["newsflow_vs_peer"] >= TARGETS["newsflow_vs_peer"]),
+        f"peak RSS < {TARGETS['peak_rss_mb']} MB at N={largest['n']} (tree incl. Prefect server)":
+            largest["peak_rss_mb"] < TARGETS["peak_rss_mb"],
+        f"peak RSS < {TARGETS['peak_rss_mb']} MB at N={largest['n']} (excl. Prefect server)":
+            largest["peak_rss_excl_server_mb"] < TARGETS["peak_rss_mb"],
+        "unchanged re-run < 5% of the first run (Prefect start excluded)":
+            incremental["unchanged_flow_share"] < TARGETS["unchanged_rerun_share"],
+        "unchanged re-run: only conditional feed requests, no page": incremental["unchanged_only_conditional_feed_requests"],
+        "1% new: fetches exactly the new pages": incremental["new_fetched_exactly_the_new_pages"],
+    }
+
+
+def table(results: dict) -> str:
+    """The one table: per N, newsflow against the limit and the peer, then the incremental runs."""
+    limit, peer = results["limit"], results.get("peer") or {}
+    head = ("N", "feeds", "limit p/s", "newsflow p/s", "(wall)", "nf/limit", "peer p/s", "nf/peer",
+            "flow s", "start s", "CPU s", "peak RSS MB", "(no server)", "task runs", "1st article s")
+    rows = []
+    for r in results["sizes"]:
+        reference = r["n"] == results["reference_n"]
+        limit_rate = limit["pages_per_s"] if reference else None
+        peer_rate = peer.get("pages_per_s") if reference else None
+        rows.append((r["n"], r["feeds"], limit_rate, r["pages_per_s"], r["pages_per_s_wall"],
+                     round(r["pages_per_s"] / limit_rate, 2) if limit_rate else None, peer_rate,
+                     round(r["pages_per_s"] / peer_rate, 2) if peer_rate else None, r["flow_s"], r["startup_s"],
+                     r["cpu_s"], r["peak_rss_mb"], r["peak_rss_excl_server_mb"], r["task_runs"], r["first_article_s"]))
+    for label in ("unchanged", "new_articles"):
+        r = results["incremental"][label]
+        rows.append((f"re-run: {r['label']}", "", None, r["pages_per_s"] or None, None, None, None, None, r["flow_s"],
+                     r["startup_s"], r["cpu_s"], r["peak_rss_mb"], r["peak_rss_excl_server_mb"], r["task_runs"], None))
+    cells = [[_fmt(value) for value in row] for row in rows]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(head)]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(head, widths))]
+    lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells]
+    return "\n".join(lines)
+
+
+def plot(results: dict, path: Path) -> str | None:
+    """Throughput and peak memory against N as a PNG; None when matplotlib is missing."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return "matplotlib is not installed: no chart (pip install matplotlib)"
+    sizes = results["sizes"]
+    ns = [r["n"] for r in sizes]
+    figure, (speed, memory) = plt.subplots(1, 2, figsize=(11, 4.2))
+    speed.plot(ns, [r["pages_per_s"] for r in sizes], "o-", label="newsflow (flow, Prefect start excluded)")
+    speed.plot(ns, [r["pages_per_s_wall"] for r in sizes], "o--", label="newsflow (wall clock)")
+    speed.plot([results["reference_n"]], [results["limit"]["pages_per_s"]], "s", label="limit: trafilatura, in memory")
+    if results.get("peer"):
+        speed.plot([results["reference_n"]], [results["peer"]["pages_per_s"]], "^", label="newspaper4k")
+    speed.set(xlabel="articles N", ylabel="pages per second", title="Throughput", xscale="log")
+    speed.set_ylim(bottom=0)
+    speed.legend(fontsize=8)
+    memory.plot(ns, [r["peak_rss_mb"] for r in sizes], "o-", label="process tree incl. Prefect server")
+    memory.plot(ns, [r["peak_rss_excl_server_mb"] for r in sizes], "o--", label="without the Prefect server")
+    memory.axhline(TARGETS["peak_rss_mb"], color="grey", linestyle=":", label="target")
+    memory.set(xlabel="articles N", ylabel="peak RSS (MB)", title="Peak memory", xscale="log")
+    memory.set_ylim(bottom=0)
+    memory.legend(fontsize=8)
+    for axis in (speed, memory):
+        axis.set_xticks(ns, [str(n) for n in ns])
+    meta = results["meta"]
+    figure.suptitle(f"newsflow bench, {meta['cores']} cores, load {meta['load_before'][0]:.1f} at start, "
+                    f"{results['feeds']} feeds", fontsize=10)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return None
+
+
+def _versions() -> dict[str, str | None]:
+    found = {}
+    for package in ("trafilatura", "prefect", "duckdb", "httpx", "newspaper4k"):
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = None
+    return found
+
+
+# --- main ----------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="500,1000,2000,4000", help="article counts N, comma-separated")
+    parser.add_argument("--more", action="store_true", help="add N=8000 to the sizes")
+    parser.add_argument("--quick", action="store_true", help="smoke run: N=200, 10 feeds, no scaling")
+    parser.add_argument("--feeds", type=int, default=50, help="feeds F per size")
+    parser.add_argument("--reference", type=int, default=2000,
+                        help="N of the limit, peer and incremental runs (the largest size when absent)")
+    parser.add_argument("--no-peer", action="store_true", help="skip newspaper4k")
+    parser.add_argument("--profile", type=int, default=0, metavar="N", help="also profile a run of N articles with py-spy")
+    parser.add_argument("--corpus", type=Path, default=CORPUS_DIR)
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where pipeline.json and pipeline.png go")
+    parser.add_argument("--peer-worker", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes, args.feeds, args.reference = "200", 10, 200
+    sizes = sorted({int(size) for size in args.sizes.split(",")} | ({8000} if args.more else set()))
+    args.size_list = sizes
+    if args.reference not in sizes:
+        args.reference = sizes[-1]
+    return args
+
+
+def run_benchmark(args: argparse.Namespace) -> dict:
+    """Everything in one run; returns the results (also written as JSON and PNG)."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    settings = OUT / "settings.toml"
+    settings.write_text(SETTINGS_TOML, encoding="utf-8")
+    workers = os.cpu_count() or 1
+    bases, corpus = load_base_pages(args.corpus)
+    new_count = max(1, round(args.reference * NEW_SHARE))
+    largest = max(args.size_list + [args.profile]) + new_count
+    results: dict = {
+        "meta": {"date": datetime.now(UTC).isoformat(timespec="seconds"), "cores": workers,
+                 "load_before": os.getloadavg(), "python": platform.python_version(), "versions": _versions(),
+                 "corpus": corpus, "command": " ".join([Path(sys.executable).name, *sys.argv]),
+                 "settings": SETTINGS_TOML},
+        "feeds": args.feeds, "reference_n": args.reference, "sizes": [],
+    }
+    began = time.monotonic()
+    _log(f"corpus: {corpus}; building the site for {largest} articles")
+    global _BASES
+    _BASES = bases
+    with BenchSite(bases, largest) as site:
+        _log(f"limit: trafilatura.extract over {args.reference} pages on {workers} processes")
+        results["limit"] = pool_rate(_trafilatura_page, args.reference, workers)
+        sample = min(args.reference, EXTRACTOR_SAMPLE)
+        _log(f"newsflow's extractor alone (tasks.pages.process_page) over {sample} pages")
+        results["extractor"] = pool_rate(_newsflow_page, sample, workers)
+        results["limit_sample"] = pool_rate(_trafilatura_page, sample, workers)
+        for n in args.size_list:
+            _log(f"newsflow run N={n}, {args.feeds} feeds")
+            result, feeds_file, db, name = bench_size(site, n, args.feeds, settings)
+            results["sizes"].append(result)
+            if n == args.reference:
+                _log("re-runs: nothing changed, then 1% new articles")
+                results["incremental"] = bench_incremental(site, result, feeds_file, db, name, settings)
+                if not args.no_peer and peer_available():
+                    _log(f"peer: newspaper4k over N={n}")
+                    results["peer"] = run_peer(site, name, workers)
+        if args.no_peer or not peer_available():
+            results["peer_note"] = "skipped: " + ("--no-peer" if args.no_peer else "newspaper4k is not installed")
+        if args.profile:
+            _log(f"profile: newsflow run N={args.profile} under py-spy")
+            results["profile"] = profile_run(site, args.profile, args.feeds, settings)
+    results["meta"]["load_after"] = os.getloadavg()
+    results["meta"]["bench_s"] = round(time.monotonic() - began, 1)
+    ratios(results)
+    return results
+
+
+def _log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    if args.peer_worker:
+        peer_worker(args.peer_worker)
+        return
+    results = run_benchmark(args)
+    args.results.mkdir(parents=True, exist_ok=True)
+    (args.results / "pipeline.json").write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+    note = plot(results, args.results / "pipeline.png")
+    print(table(results))
+    print()
+    limit, extractor, sample = results["limit"], results["extractor"], results["limit_sample"]
+    print(f"limit: {limit['pages_per_s']} pages/s (trafilatura.extract, {limit['n']} pages, {limit['workers']} processes); "
+          f"newsflow's extractor alone: {extractor['pages_per_s']} pages/s vs {sample['pages_per_s']} for trafilatura "
+          f"on the same {sample['n']} pages")
+    print("ratios:", json.dumps(results["ratios"]))
+    if "peer" in results:
+        peer = results["peer"]
+        print(f"peer: newspaper4k {peer['version']}: {peer['pages_per_s']} pages/s, {peer['with_text']}/{peer['links']} "
+              f"with text, peak RSS {peer['peak_rss_mb']} MB, CPU {peer['cpu_s']} s")
+    else:
+        print("peer:", results.get("peer_note"))
+    print("incremental:", json.dumps(results["incremental"]["checks"]))
+    for target, met in results["targets"].items():
+        print(f"  [{'ok' if met else ('--' if met is None else 'MISS')}] {target}")
+    if "profile" in results:
+        print("profile:", json.dumps(results["profile"], indent=1))
+    meta = results["meta"]
+    print(f"load average {meta['load_before'][0]:.1f} -> {meta['load_after'][0]:.1f} on {meta['cores']} cores; "
+          f"bench took {meta['bench_s']} s; wrote {args.results / 'pipeline.json'}" + (f"; {note}" if note else f" and pipeline.png"))
+
+
+if __name__ == "__main__":
+    main()

@@ -15,16 +15,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from flows import report
 from flows.errors import UserError
+from flows.options import DbOpt, SettingsOpt, console, err_console, resolve_settings
 
-console = Console()
-err_console = Console(stderr=True)
-
-DbOpt = Annotated[Path | None, typer.Option("--db", help="DuckDB file (overrides db_path).", show_default=False)]
-SettingsOpt = Annotated[Path | None, typer.Option("--settings", help="Settings file.", show_default=False)]
 SinceOpt = Annotated[
     datetime | None,
     typer.Option(formats=["%Y-%m-%d"], help="Only articles dated on or after this day (UTC).", show_default=False),
@@ -45,9 +40,7 @@ class ExportFormat(str, enum.Enum):
 
 
 def _db_path(settings: Path | None, db: Path | None) -> Path:
-    from flows.cli import _settings  # at call time: flows.cli imports this module
-
-    return _settings(settings, db).db_path
+    return resolve_settings(settings, db).db_path
 
 
 def search_command(

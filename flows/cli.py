@@ -12,15 +12,15 @@ import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import click
 import typer
-from rich.console import Console
 
-from config.settings import DEFAULT_FEEDS_FILE, ConfigError, Settings, load_settings, load_sources
-from flows import report
+from config.settings import DEFAULT_FEEDS_FILE, ConfigError, load_sources
+from flows import analysis_cli, report
 from flows.errors import UserError
+from flows.options import DbOpt, FeedsOpt, SettingsOpt, cli_overrides, console, err_console, resolve_settings
 from tasks.records import Source
 from warehouse.db import WarehouseError
 
@@ -34,21 +34,6 @@ app = typer.Typer(
 sources_app = typer.Typer(help="List, add, import and export sources.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
 
-console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
-
-FeedsOpt = Annotated[Path | None, typer.Option("--feeds", help="Feeds file ([[sources]] tables).", show_default=False)]
-SettingsOpt = Annotated[Path | None, typer.Option("--settings", help="Settings file.", show_default=False)]
-DbOpt = Annotated[Path | None, typer.Option("--db", help="DuckDB file (overrides db_path).", show_default=False)]
-
-
-def _overrides(db: Path | None) -> dict[str, Any]:
-    """CLI flags that override settings, as flow parameters (JSON-able)."""
-    return {"db_path": str(db.resolve())} if db else {}
-
-
-def _settings(settings_file: Path | None, db: Path | None) -> Settings:
-    return load_settings(settings_file, _overrides(db))
 
 
 def _setup_logging(verbose: bool, quiet: bool) -> None:
@@ -79,11 +64,11 @@ def run(
     Example: newsflow run --feeds config/feeds.toml --db data/news.duckdb
     """
     _setup_logging(verbose, quiet)
-    _settings(settings, db)  # fail on bad config before Prefect starts
+    resolve_settings(settings, db)  # fail on bad config before Prefect starts
     load_sources(feeds)
     from flows.runner import run_ingest_flow
 
-    summary = run_ingest_flow(feeds, settings, _overrides(db), force=force, lock_wait_s=wait)
+    summary = run_ingest_flow(feeds, settings, cli_overrides(db), force=force, lock_wait_s=wait)
     report.print_summary(console, summary)
 
 
@@ -114,11 +99,11 @@ def serve(
     Example: NEWSFLOW_SCHEDULE_CRON="*/10 * * * *" newsflow serve --feeds config/feeds.toml
     """
     _setup_logging(False, False)
-    resolved = _settings(settings, db)
+    resolved = resolve_settings(settings, db)
     load_sources(feeds)
     from flows.runner import serve_ingest_flow
 
-    serve_ingest_flow(feeds, settings, _overrides(db), resolved)
+    serve_ingest_flow(feeds, settings, cli_overrides(db), resolved)
 
 
 @app.command()
@@ -135,7 +120,7 @@ def sql(
     """
     from warehouse.query import run_query
 
-    frame = run_query(_settings(settings, db).db_path, query)
+    frame = run_query(resolve_settings(settings, db).db_path, query)
     report.print_frame(console, frame, fmt, limit)
 
 
@@ -147,7 +132,7 @@ def stats(settings: SettingsOpt = None, db: DbOpt = None) -> None:
     """
     from warehouse.query import warehouse_stats
 
-    report.print_stats(console, warehouse_stats(_settings(settings, db).db_path))
+    report.print_stats(console, warehouse_stats(resolve_settings(settings, db).db_path))
 
 
 @app.command()
@@ -185,7 +170,7 @@ def reextract(
     _setup_logging(False, False)
     from flows.reextract import reextract as reextract_pages
 
-    counts = reextract_pages(_settings(settings, db), source=source)
+    counts = reextract_pages(resolve_settings(settings, db), source=source)
     console.print(f"{counts.updated} articles changed, {counts.unchanged} unchanged, {counts.failed} failed")
 
 
@@ -198,7 +183,7 @@ def sources_list(feeds: FeedsOpt = None, settings: SettingsOpt = None, db: DbOpt
     from warehouse.query import source_health
 
     configured = load_sources(feeds)
-    health = source_health(_settings(settings, db).db_path)
+    health = source_health(resolve_settings(settings, db).db_path)
     report.print_sources(console, configured, health)
 
 
@@ -219,7 +204,7 @@ def sources_add(
     """
     from flows.sources import add_sources, discover_feeds, source_name
 
-    candidates = discover_feeds(url, _settings(settings, None))
+    candidates = discover_feeds(url, resolve_settings(settings, None))
     if not candidates:
         raise UserError(f"no feed found at {url} (looked for <link rel=alternate> and common feed paths)")
     for index, candidate in enumerate(candidates, 1):
@@ -284,6 +269,9 @@ def sources_export(
         out.write_bytes(document)
     else:
         sys.stdout.write(document.decode("utf-8"))
+
+
+analysis_cli.register(app)  # search, export, report, dashboard
 
 
 def main() -> None:

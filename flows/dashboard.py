@@ -146,16 +146,8 @@ def _stories_tab(db_path: str) -> None:
             st.dataframe(members[["dated_at", "source_name", "title"]], hide_index=True, width="stretch")
 
 
-def main() -> None:
-    """Render the dashboard for the database named by settings (NEWSFLOW_DB_PATH)."""
-    st.set_page_config(page_title="newsflow", layout="wide")
-    st.title("newsflow")
-    try:
-        db_path = str(load_settings().db_path)
-        report = _report(db_path)
-    except (WarehouseError, ConfigError) as exc:
-        st.error(str(exc))
-        st.stop()
+def _render(db_path: str) -> None:
+    report = _report(db_path)
     last_run = report["overview"].iloc[0]["last_run_at"]
     last_run = "never" if pd.isna(last_run) else f"{last_run:%Y-%m-%d %H:%M} UTC"
     caption, refresh = st.columns([5, 1])
@@ -170,12 +162,20 @@ def main() -> None:
     with health:
         _sources_tab(report)
     with articles:
-        try:
-            _articles_tab(db_path, sorted(report["sources"]["source_name"]))
-        except WarehouseError as exc:
-            st.error(str(exc))
+        _articles_tab(db_path, sorted(report["sources"]["source_name"]))
     with stories:
         _stories_tab(db_path)
+
+
+def main() -> None:
+    """Render the dashboard for the database named by settings (NEWSFLOW_DB_PATH)."""
+    st.set_page_config(page_title="newsflow", layout="wide")
+    st.title("newsflow")
+    try:
+        _render(str(load_settings().db_path))
+    except (WarehouseError, ConfigError) as exc:
+        # a missing file, or one held by a writer past WAIT_S: say so, the next rerun retries
+        st.error(str(exc))
 
 
 main()

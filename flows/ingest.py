@@ -32,6 +32,7 @@ from tasks.schedule import is_due
 from tasks.workers import WorkerPool
 from warehouse import load
 from warehouse.db import RunLock, connect
+from warehouse.search import rebuild_search_index
 
 logger = logging.getLogger(__name__)
 
@@ -165,13 +166,14 @@ def _finish(run: Ingestion, future: PrefectFuture, done_before: int, total: int)
     return len(outcomes)
 
 
-def _clean_templates(run: Ingestion) -> None:
-    """Strip paragraphs that this run revealed to be site templates from stored articles."""
+def _finish_articles(run: Ingestion) -> None:
+    """Strip paragraphs this run revealed to be site templates, then update the search index."""
     if not run.sites_touched:
         return
     with run.db() as con:
         learned = load.template_fingerprints(con, run.sites_touched)
         changed = load.remove_learned_templates(con, learned)
+        rebuild_search_index(con)
     if changed:
         logger.info("removed learned site templates from %d stored articles", changed)
 
@@ -195,7 +197,7 @@ def ingest(
         jobs = _record_feeds(run, [f.result() for f in futures])
         logger.info("%d new entries; %d pages to fetch", run.summary.entries_new, len(jobs))
         _process_pages(run, jobs)
-        _clean_templates(run)
+        _finish_articles(run)
         status = "completed"
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"

@@ -15,6 +15,7 @@ from tasks.records import FeedEntry, FetchResult, FetchStatus, PageJob
 from tasks.workers import WorkerPool
 from warehouse import load
 from warehouse.db import RunLock, connect
+from warehouse.search import rebuild_search_index
 from warehouse.sql import run
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ def reextract(settings: Settings, *, source: str | None = None) -> load.LoadCoun
                 with connect(settings.db_path) as con:
                     rows = run(con, "raw_pages_batch", after=after, source=source, limit=settings.batch_size).fetchall()
                 if not rows:
+                    with connect(settings.db_path) as con:
+                        rebuild_search_index(con)
                     return total
                 after = rows[-1][0]
                 outcomes = stages.extract_pages([_fetched(row) for row in rows], pool, templates, settings)

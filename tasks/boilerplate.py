@@ -19,6 +19,10 @@ class Line:
     text: str
     kind: str = "p"  # p | head | item | quote | table | code
     linked: bool = False  # the whole line is the text of one link of the page
+    key: str = field(default="", compare=False)  # what the rules match: see _key
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", _key(self.text))
 
 
 @dataclass(slots=True)
@@ -85,9 +89,6 @@ RELATED = _rx(
     r"powiązane artykuły", r"auch auf \S+\.\w{2,3}$",
 )  # fmt: skip
 NEWSLETTER = _rx(
-    r"^(?=.*(newsletter|nieuwsbrief|boletín|bulletin|e-?mail updates))"
-    r"(?=.*\b(sign|subscribe|abonn|anmeld|registrier|inscri|suscrib|iscriv|assin|zapisz|receive|"
-    r"erhalten|bestell|deliver|posteingang|inbox|get|never miss|lust auf))",
     r"([\w-]+ ){0,3}(newsletter|nieuwsbrief|boletín)$", r"(zum )?newsletter anmelden",
     r"sign up (here|now|to get|to receive|for (our|the))",
     r"(get|receive) .{0,60} (daily|weekly) (edition|digest|briefing) by e-?mail",
@@ -111,12 +112,6 @@ PAYWALL = _rx(
     r"(treść|artykuł) (dostępn|tylko dla)", r"masz już (konto|subskrypcję)",
 )  # fmt: skip
 SOCIAL = _rx(
-    r"^(?=.*\b(twitter|facebook|instagram|linkedin|telegram|whatsapp|youtube|tiktok|"
-    r"pinterest|mastodon|threads|google news))"
-    r"(?=.*(\b(follow|like|join|find|connect with) us\b|folgen sie uns|folg(e|t) uns|liken sie uns|"
-    r"síguenos|siguenos|sígannos|suivez-nous|rejoignez-nous|seguici|siga-nos|sigam-nos|volg ons|"
-    r"obserwuj nas|dołącz do nas|únete|nuestro canal|unser(em|en)? (kanal|channel)|our (channel|page)|"
-    r"notre (chaîne|page)|^follow \S.{0,40} on\b))",
     r"(share|teilen|partager|compartir|condividi|compartilhe|partilhe|deel|udostępnij)"
     r"( (this|on|via|mit|sur|en|dit|artikel|article|story|post|beitrag|auf|nota|noticia))*\s*:?$",
 )  # fmt: skip
@@ -244,6 +239,23 @@ SENTENCE_END = re.compile(r"[.!?:;…\"”»)]$")
 SPACE = re.compile(r"\s+")
 LIST_MARKER = re.compile(r"^(?:[-•*·▪►>]+|\d+[.)])\s+")
 
+# Prompts told by two words together anywhere in a short line: a cheap substring test for the
+# first, the pattern for the second only when it passes.
+NEWSLETTER_WORDS = ("newsletter", "nieuwsbrief", "boletín", "bulletin", "e-mail updates", "email updates")
+NEWSLETTER_ASK = re.compile(
+    r"\b(sign|subscribe|abonn|anmeld|registrier|inscri|suscrib|iscriv|assin|zapisz|receive|"
+    r"erhalten|bestell|deliver|posteingang|inbox|get|never miss|lust auf)",
+    re.IGNORECASE,
+)
+SOCIAL_WORDS = ("twitter", "facebook", "instagram", "linkedin", "telegram", "whatsapp", "youtube",
+                "tiktok", "pinterest", "mastodon", "google news")  # fmt: skip
+SOCIAL_ASK = re.compile(
+    r"\b((follow|like|join|find|connect with) us\b|folgen sie uns|folg(e|t) uns|liken sie uns|"
+    r"síguenos|siguenos|sígannos|suivez-nous|rejoignez-nous|seguici|siga-nos|sigam-nos|volg ons|"
+    r"obserwuj nas|dołącz do nas|únete|nuestro canal|unser(em|en)? (kanal|channel)|our (channel|page)|"
+    r"notre (chaîne|page))|^follow \S.{0,40} on\b",
+    re.IGNORECASE,
+)
 # Phrases distinctive enough to mark a short line wherever they stand in it.
 PHRASES: dict[str, re.Pattern[str]] = {
     "comment_form": _rx(
@@ -293,6 +305,17 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
 }
 
 
+# All rules of a kind in one pattern, one named group per category: one scan per line.
+LINE_START = re.compile(
+    "|".join(f"(?P<{name}>{rx.pattern})" for name, rx in LINE_RULES.items()), re.IGNORECASE
+)
+# \b first: the scan then tries the alternatives at word starts only, not at every character.
+PHRASE = re.compile(
+    r"\b(?:" + "|".join(f"(?P<{name}>{rx.pattern})" for name, rx in PHRASES.items()) + ")",
+    re.IGNORECASE,
+)
+
+
 def clean_lines(
     lines: Sequence[Line], site_names: Sequence[str | None] = (), anchors: frozenset[str] = frozenset()
 ) -> Cleaned:
@@ -321,27 +344,28 @@ def _key(text: str) -> str:
     return LIST_MARKER.sub("", SPACE.sub(" ", text).strip())
 
 
-def _rule_text(line: Line) -> str | None:
-    """The text the line rules look at; a table row only when it has a single cell."""
+def _rule_key(line: Line) -> str | None:
+    """The key the line rules look at; a table row only when it has a single cell."""
     if line.kind == "code":
         return None
     if line.kind == "table":
         cells = [cell for cell in (c.strip() for c in line.text.split("|")) if cell]
-        return cells[0] if len(cells) == 1 else None
-    return line.text
+        return _key(cells[0]) if len(cells) == 1 else None
+    return line.key
 
 
-def line_category(text: str) -> str | None:
-    """The boilerplate category of a line that is boilerplate on its own, else None."""
-    key = _key(text)
+def line_category(key: str) -> str | None:
+    """The boilerplate category of a line (its key) that is boilerplate on its own, else None."""
     if len(key) > PROMPT_MAX_CHARS or not key:
         return None
-    for category, pattern in LINE_RULES.items():
-        if pattern.match(key):
-            return category
-    for category, pattern in PHRASES.items():
-        if pattern.search(key):
-            return category
+    match = LINE_START.match(key) or PHRASE.search(key)
+    if match:
+        return match.lastgroup
+    lowered = key.lower()
+    if any(word in lowered for word in NEWSLETTER_WORDS) and NEWSLETTER_ASK.search(key):
+        return "newsletter"
+    if any(word in lowered for word in SOCIAL_WORDS) and SOCIAL_ASK.search(key):
+        return "social"
     if len(key) <= CAPTION_MAX_CHARS and TRAILING_CREDIT.search(key):
         return "photo_credit"
     if len(key) <= LABEL_MAX_CHARS and (_is_label_line(key) or UI_TEXT.fullmatch(key)):
@@ -369,8 +393,8 @@ def _drop_prompt_lines(lines: Sequence[Line], signals: set[str]) -> list[Line]:
     """Drop lines that are boilerplate on their own; a comment form ends the article."""
     kept: list[Line] = []
     for index, line in enumerate(lines):
-        text = _rule_text(line)
-        category = line_category(text) if text else None
+        key = _rule_key(line)
+        category = line_category(key) if key else None
         if category is None:
             kept.append(line)
             continue
@@ -399,7 +423,7 @@ def _drop_top_matter(lines: list[Line], site_names: Sequence[str | None], cleane
     authors: list[str] = []
     kept: list[Line] = []
     for index, line in enumerate(lines):
-        key = _key(line.text)
+        key = line.key
         if index < TOP_LINES and len(key) <= LABEL_MAX_CHARS:
             if BYLINE_PREFIX.match(key) and (names := clean_authors([key], site_names)):
                 authors.extend(names)
@@ -413,25 +437,25 @@ def _drop_top_matter(lines: list[Line], site_names: Sequence[str | None], cleane
 
 def _is_breadcrumb(lines: Sequence[Line], index: int) -> bool:
     """A "Home > Politics" line, or a run of short list items starting with a home link."""
-    key = _key(lines[index].text)
+    key = lines[index].key
     if len(CRUMB_SEPARATOR.findall(key)) >= 2 and all(
         len(part.split()) <= 4 for part in CRUMB_SEPARATOR.split(key)
     ):
         return True
     start = index
-    while start > 0 and lines[start - 1].kind == "item" and len(_key(lines[start - 1].text).split()) <= 3:
+    while start > 0 and lines[start - 1].kind == "item" and len(lines[start - 1].key.split()) <= 3:
         start -= 1
     return (
         lines[index].kind == "item"
         and len(key.split()) <= 3
         and start < TOP_LINES
-        and bool(HOME_CRUMB.match(_key(lines[start].text)))
+        and bool(HOME_CRUMB.match(lines[start].key))
     )
 
 
 def _is_teaser(line: Line) -> bool:
     """A line of a link list: a link, a short list item or a short unpunctuated title."""
-    key = _key(line.text)
+    key = line.key
     if line.linked:
         return True
     if len(key) > TEASER_MAX_CHARS:
@@ -444,7 +468,7 @@ def _drop_sections(lines: list[Line], anchors: frozenset[str], signals: set[str]
     kept: list[Line] = []
     skipping = False
     for line in lines:
-        key = _key(line.text)
+        key = line.key
         is_head = len(key) <= 60 and not SENTENCE_END.search(key.rstrip(":"))
         if is_head and (RELATED.match(key) or SECTION_HEAD.match(key)):
             signals.add("related")
@@ -471,7 +495,7 @@ def _is_bio(text: str, name: str) -> bool:
 def _drop_tail_bio(lines: list[Line]) -> list[Line]:
     """Drop an author box at the end: a name line over a short bio, or a bio sentence."""
     for index in range(max(1, len(lines) - TAIL_LINES), len(lines)):
-        key = _key(lines[index].text)
+        key = lines[index].key
         rest = lines[index + 1 :]
         if (
             _is_person_line(key)

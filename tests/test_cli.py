@@ -73,7 +73,7 @@ def test_extract_prints_text_or_json(tmp_path, demo_site):
 
     url = demo_site.base_url + "/wire/2022/11/putin-found-new-allies/"
     page = tmp_path / "page.html"
-    page.write_bytes(httpx.get(url).content)
+    page.write_bytes(httpx.get(url, trust_env=False).content)
     text = runner.invoke(app, ["extract", str(page), "--url", url])
     assert "Diaz-Canel" in text.output and "Leave a Reply" not in text.output
     data = json.loads(runner.invoke(app, ["extract", str(page), "--url", url, "--json"]).output)

@@ -15,7 +15,7 @@ import pytest
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest
 
-from tests.analytics_data import ARTICLES, make_analytics_db
+from tests.analytics_data import ARTICLES, make_analytics_db, writer_holding
 from warehouse.db import connect
 from warehouse.search import rebuild_search_index
 
@@ -85,6 +85,13 @@ def test_the_dashboard_leaves_the_database_free_for_the_writer(app, db):
     # every read closed its connection, so an ingest batch gets the file without waiting
     with connect(db, wait_s=0) as con:
         assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == len(ARTICLES)
+
+
+def test_the_dashboard_waits_while_a_batch_is_being_written(db):
+    with writer_holding(db):
+        test = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert not test.exception
+    assert {m.label: m.value for m in test.metric}["articles"] == str(len(ARTICLES))
 
 
 def test_a_missing_database_is_reported_not_raised(tmp_path, monkeypatch):

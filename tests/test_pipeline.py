@@ -162,3 +162,14 @@ def test_prefect_task_runs_grow_with_feeds_and_batches_not_articles(ingested):
     first = ingested["first"]
     assert first["task_runs"] == first["tasks_submitted"]
     assert first["task_runs"] < first["articles_new"] + first["feeds_total"]
+
+
+def test_articles_are_searchable_after_the_run(ingested):
+    from warehouse.search import search
+
+    db = ingested["con"].execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
+    found = search(db, "freight rail strike", limit=3)
+    assert found.attrs["mode"] == "bm25"
+    wire_copies = {ingested["base"] + p for p in EXPECTED["near_duplicates"][0]["paths"]}
+    assert set(found["canonical_url"]) == wire_copies

@@ -76,9 +76,10 @@ def rebuild_search_index(con: duckdb.DuckDBPyConnection) -> None:
     """Bring search_docs and its BM25 index up to date with articles.
 
     The fts index is a snapshot (it does not follow inserts), so the ingest flow calls this at
-    the end of every run that changed articles. The first call builds the index with
-    create_fts_index; later calls tokenise only new, changed and deleted articles, so the
-    write lock is held for a time that grows with the batch, not with the warehouse. Without
+    the end of every run that changed articles. create_fts_index runs once, on no documents,
+    for the index schema, its macros and stopwords; every call then tokenises only the new,
+    changed and deleted articles, so the write lock is held for a time that grows with the
+    batch, not with the warehouse (a no-op when nothing changed). Without
     the extension, search_docs is still refreshed and any old index is dropped (search then
     falls back to substring matching).
 
