@@ -61,6 +61,7 @@ RESULTS = REPO / "bench" / "results"
 VENV_BIN = Path(sys.executable).parent
 NEWSFLOW = VENV_BIN / "newsflow"
 SAMPLE_INTERVAL_S = 0.1
+PSS_EVERY = 5  # samples
 NEW_SHARE = 0.01  # the incremental run adds this share of new articles
 EXTRACTOR_SAMPLE = 500  # pages of newsflow's extractor-only measurement
 TASK_RUNS = re.compile(r"Prefect task runs\W+(\d+)")
@@ -89,13 +90,16 @@ TARGETS = {
 
 @dataclass
 class TreeSample:
-    """Peak memory of a process tree, by role, from periodic samples."""
+    """Peak memory of a process tree from periodic samples: RSS sums, and PSS (shared pages split)."""
 
     peak_rss_mb: float = 0.0
     peak_rss_excl_server_mb: float = 0.0
+    peak_pss_mb: float = 0.0
+    peak_pss_excl_server_mb: float = 0.0
     peak_processes: int = 0
     samples: int = 0
-    roles: Counter = field(default_factory=Counter)  # role -> peak RSS MB
+    roles: dict = field(default_factory=dict)  # role -> peak RSS MB
+    pss_roles: dict = field(default_factory=dict)  # role -> peak PSS MB
 
 
 def _role(process: psutil.Process, root: int) -> str:
@@ -113,7 +117,11 @@ def _role(process: psutil.Process, root: int) -> str:
 
 
 class TreeSampler(threading.Thread):
-    """Samples the summed RSS of a process and all its descendants until stopped."""
+    """Samples the memory of a process and all its descendants until stopped.
+
+    RSS every SAMPLE_INTERVAL_S; PSS (which reads /proc/PID/smaps, slower) every PSS_EVERY-th
+    sample. Summed RSS counts pages shared by forked workers once per process; PSS does not.
+    """
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True, name="rss-sampler")
@@ -128,35 +136,47 @@ class TreeSampler(threading.Thread):
         except psutil.Error:
             return
         while not self._stop_event.wait(SAMPLE_INTERVAL_S):
-            self._sample(root)
+            self._sample(root, with_pss=self.result.samples % PSS_EVERY == 0)
 
-    def _sample(self, root: psutil.Process) -> None:
+    def _sample(self, root: psutil.Process, *, with_pss: bool) -> None:
         try:
             processes = [root, *root.children(recursive=True)]
         except psutil.Error:
             return
-        by_role: Counter = Counter()
+        rss: Counter = Counter()
+        pss: Counter = Counter()
         for process in processes:
+            role = self._roles.setdefault(process.pid, _role(process, self.pid))
             try:
-                rss = process.memory_info().rss / 2**20
+                if with_pss:
+                    info = process.memory_full_info()
+                    pss[role] += info.pss / 2**20
+                else:
+                    info = process.memory_info()
             except psutil.Error:
                 continue
-            role = self._roles.setdefault(process.pid, _role(process, self.pid))
-            by_role[role] += rss
-        total = sum(by_role.values())
+            rss[role] += info.rss / 2**20
         result = self.result
         result.samples += 1
-        result.peak_rss_mb = max(result.peak_rss_mb, total)
-        result.peak_rss_excl_server_mb = max(result.peak_rss_excl_server_mb, total - by_role["prefect_server"])
         result.peak_processes = max(result.peak_processes, len(processes))
-        for role, rss in by_role.items():
-            result.roles[role] = max(result.roles[role], rss)
+        result.peak_rss_mb, result.peak_rss_excl_server_mb = _peaks(
+            rss, result.roles, result.peak_rss_mb, result.peak_rss_excl_server_mb)
+        if with_pss:
+            result.peak_pss_mb, result.peak_pss_excl_server_mb = _peaks(
+                pss, result.pss_roles, result.peak_pss_mb, result.peak_pss_excl_server_mb)
 
     def stop(self) -> TreeSample:
         self._stop_event.set()
         self.join()
-        self.result.roles = Counter({k: round(v, 1) for k, v in self.result.roles.items()})
         return self.result
+
+
+def _peaks(by_role: Counter, role_peaks: dict, peak: float, peak_excl_server: float) -> tuple[float, float]:
+    """Fold one sample into the peaks: per role, of the total, and of the total minus the server."""
+    for role, value in by_role.items():
+        role_peaks[role] = round(max(role_peaks.get(role, 0.0), value), 1)
+    total = sum(by_role.values())
+    return max(peak, total), max(peak_excl_server, total - by_role["prefect_server"])
 
 
 @dataclass
@@ -228,16 +248,27 @@ def _newsflow_page(k: int) -> int:
     return len(extraction.article.text) if extraction.article else 0
 
 
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def pool_rate(function, n: int, workers: int) -> dict:
-    """Pages per second of function(k) for k < n over a forked pool of `workers` processes."""
+    """Pages per second of function(k) for k < n over a forked pool of `workers` processes.
+
+    CPU seconds are the workers' (reaped when the pool closes), warm-up included.
+    """
     context = multiprocessing.get_context("fork")
+    cpu_before = _children_cpu_s()
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         list(pool.map(function, range(workers)))  # workers started and warm
-        began, cpu_before = time.monotonic(), resource.getrusage(resource.RUSAGE_CHILDREN)
+        began = time.monotonic()
         lengths = list(pool.map(function, range(n), chunksize=4))
         seconds = time.monotonic() - began
+    cpu_s = _children_cpu_s() - cpu_before
     return {
         "n": n, "workers": workers, "seconds": round(seconds, 2), "pages_per_s": round(n / seconds, 2),
+        "cpu_s": round(cpu_s, 1), "cpu_ms_per_page": round(1000 * cpu_s / n, 1),
         "with_text": sum(1 for length in lengths if length),
     }
 
@@ -307,10 +338,14 @@ def run_newsflow(feeds: Path, settings: Path, db: Path, label: str) -> dict:
         "pages_per_s": round(pages / flow_s, 2) if flow_s and pages else 0.0,
         "pages_per_s_wall": round(pages / measured.wall_s, 2) if pages else 0.0,
         "cpu_s": round(measured.cpu_s, 1),
+        "cpu_ms_per_page": round(1000 * measured.cpu_s / pages, 1) if pages else None,
         "site_cpu_s": round(measured.site_cpu_s, 1),
         "peak_rss_mb": round(measured.memory.peak_rss_mb, 1),
         "peak_rss_excl_server_mb": round(measured.memory.peak_rss_excl_server_mb, 1),
-        "peak_rss_by_role_mb": dict(measured.memory.roles),
+        "peak_rss_by_role_mb": measured.memory.roles,
+        "peak_pss_mb": round(measured.memory.peak_pss_mb, 1),
+        "peak_pss_excl_server_mb": round(measured.memory.peak_pss_excl_server_mb, 1),
+        "peak_pss_by_role_mb": measured.memory.pss_roles,
         "processes": measured.memory.peak_processes,
         "task_runs": int(task_runs.group(1)) if task_runs else None,
         # The first batch stored: its articles can be queried from then on.
@@ -463,6 +498,7 @@ def peer_worker(spec_file: Path) -> None:
     json.dump({
         "links": len(links), "seconds": done - began, "discover_s": discovered - began,
         "with_text": sum(1 for _, length, _ in results if length), "errors": dict(errors),
+        "error_samples": [f"{url}: {error}" for url, _, error in results if error][:5],
     }, sys.stdout)
 
 
@@ -479,7 +515,8 @@ def run_peer(site: BenchSite, name: str, workers: int) -> dict:
         "version": peer_available(), "workers": workers,
         "pages_per_s": round(result["links"] / result["seconds"], 2),
         "wall_s": round(measured.wall_s, 2), "cpu_s": round(measured.cpu_s, 1),
-        "peak_rss_mb": round(measured.memory.peak_rss_mb, 1),
+        "cpu_ms_per_page": round(1000 * measured.cpu_s / max(1, result["links"]), 1),
+        "peak_rss_mb": round(measured.memory.peak_rss_mb, 1), "peak_pss_mb": round(measured.memory.peak_pss_mb, 1),
         "requests": count_requests(site.take_requests()),
         "seconds": round(result["seconds"], 2), "discover_s": round(result["discover_s"], 2),
     })
@@ -636,8 +673,8 @@ def ratios(results: dict) -> None:
 def table(results: dict) -> str:
     """The one table: per N, newsflow against the limit and the peer, then the incremental runs."""
     limit, peer = results["limit"], results.get("peer") or {}
-    head = ("N", "feeds", "limit p/s", "newsflow p/s", "(wall)", "nf/limit", "peer p/s", "nf/peer",
-            "flow s", "start s", "CPU s", "peak RSS MB", "(no server)", "task runs", "1st article s")
+    head = ("N", "feeds", "limit p/s", "newsflow p/s", "(wall)", "nf/limit", "peer p/s", "nf/peer", "flow s",
+            "start s", "CPU s", "CPU ms/p", "peak RSS MB", "(no server)", "peak PSS MB", "task runs", "1st article s")
     rows = []
     for r in results["sizes"]:
         reference = r["n"] == results["reference_n"]
@@ -646,11 +683,13 @@ def table(results: dict) -> str:
         rows.append((r["n"], r["feeds"], limit_rate, r["pages_per_s"], r["pages_per_s_wall"],
                      round(r["pages_per_s"] / limit_rate, 2) if limit_rate else None, peer_rate,
                      round(r["pages_per_s"] / peer_rate, 2) if peer_rate else None, r["flow_s"], r["startup_s"],
-                     r["cpu_s"], r["peak_rss_mb"], r["peak_rss_excl_server_mb"], r["task_runs"], r["first_article_s"]))
+                     r["cpu_s"], r["cpu_ms_per_page"], r["peak_rss_mb"], r["peak_rss_excl_server_mb"], r["peak_pss_mb"],
+                     r["task_runs"], r["first_article_s"]))
     for label in ("unchanged", "new_articles"):
         r = results["incremental"][label]
         rows.append((f"re-run: {r['label']}", "", None, r["pages_per_s"] or None, None, None, None, None, r["flow_s"],
-                     r["startup_s"], r["cpu_s"], r["peak_rss_mb"], r["peak_rss_excl_server_mb"], r["task_runs"], None))
+                     r["startup_s"], r["cpu_s"], None, r["peak_rss_mb"], r["peak_rss_excl_server_mb"], r["peak_pss_mb"],
+                     r["task_runs"], r["first_article_s"]))
     cells = [[_fmt(value) for value in row] for row in rows]
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(head)]
     lines = ["  ".join(h.rjust(w) for h, w in zip(head, widths))]
@@ -763,11 +802,11 @@ def run_benchmark(args: argparse.Namespace) -> dict:
             result, feeds_file, db, name = bench_size(site, n, args.feeds, settings)
             results["sizes"].append(result)
             if n == args.reference:
-                _log("re-runs: nothing changed, then 1% new articles")
-                results["incremental"] = bench_incremental(site, result, feeds_file, db, name, settings)
                 if not args.no_peer and peer_available():
                     _log(f"peer: newspaper4k over N={n}")
                     results["peer"] = run_peer(site, name, workers)
+                _log("re-runs: nothing changed, then 1% new articles")
+                results["incremental"] = bench_incremental(site, result, feeds_file, db, name, settings)
         if args.no_peer or not peer_available():
             results["peer_note"] = "skipped: " + ("--no-peer" if args.no_peer else "newspaper4k is not installed")
         if args.profile:
@@ -795,14 +834,15 @@ def main(argv: list[str] | None = None) -> None:
     print(table(results))
     print()
     limit, extractor, sample = results["limit"], results["extractor"], results["limit_sample"]
-    print(f"limit: {limit['pages_per_s']} pages/s (trafilatura.extract, {limit['n']} pages, {limit['workers']} processes); "
-          f"newsflow's extractor alone: {extractor['pages_per_s']} pages/s vs {sample['pages_per_s']} for trafilatura "
-          f"on the same {sample['n']} pages")
+    print(f"limit: {limit['pages_per_s']} pages/s, {limit['cpu_ms_per_page']} CPU ms/page (trafilatura.extract, "
+          f"{limit['n']} pages, {limit['workers']} processes); on the first {sample['n']} pages: newsflow's extractor "
+          f"alone {extractor['pages_per_s']} pages/s, {extractor['cpu_ms_per_page']} CPU ms/page; trafilatura "
+          f"{sample['pages_per_s']} pages/s, {sample['cpu_ms_per_page']} CPU ms/page")
     print("ratios:", json.dumps(results["ratios"]))
     if "peer" in results:
         peer = results["peer"]
         print(f"peer: newspaper4k {peer['version']}: {peer['pages_per_s']} pages/s, {peer['with_text']}/{peer['links']} "
-              f"with text, peak RSS {peer['peak_rss_mb']} MB, CPU {peer['cpu_s']} s")
+              f"with text, peak RSS {peer['peak_rss_mb']} MB (PSS {peer['peak_pss_mb']}), CPU {peer['cpu_ms_per_page']} ms/page")
     else:
         print("peer:", results.get("peer_note"))
     print("incremental:", json.dumps(results["incremental"]["checks"]))

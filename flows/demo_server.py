@@ -17,6 +17,7 @@ from typing import Any, Self
 from urllib.parse import urlsplit
 
 from flows.demo_render import BASE_URL_MARK, HTML_TYPE, load_content, render_site
+from config.settings import sources_toml
 from tasks.records import Source
 
 logger = logging.getLogger(__name__)
@@ -189,20 +190,8 @@ class DemoSite:
 
     def feeds_toml(self) -> str:
         """Return sources() as the text of a feeds.toml file ([[sources]] tables)."""
-        lines = [
-            f"# newsflow demo sources, served by flows.demo_server.DemoSite at {self.base_url}"
-        ]
-        for source in self.sources():
-            lines += [
-                "",
-                "[[sources]]",
-                f"name = {json.dumps(source.name)}",
-                f"url = {json.dumps(source.url)}",
-                f"tags = {json.dumps(list(source.tags))}",
-                f"language = {json.dumps(source.language)}",
-                f"min_interval_s = {source.min_interval_s}",
-            ]
-        return "\n".join(lines) + "\n"
+        header = f"newsflow demo sources, served by flows.demo_server.DemoSite at {self.base_url}"
+        return sources_toml(self.sources(), header=header)
 
     def article_urls(self) -> list[str]:
         """Return the absolute URL of every article page, newest first.

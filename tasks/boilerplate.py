@@ -234,6 +234,7 @@ BIO_SENTENCE = re.compile(
     r"periodista|escritor|giornalista|scrittore)",
 )  # fmt: skip
 PIPE = re.compile(r"\s+\|\s+")
+DIGIT = re.compile(r"\d")
 QUOTES = "\"“”„«»'‘’"
 SENTENCE_END = re.compile(r"[.!?:;…\"”»)]$")
 SPACE = re.compile(r"\s+")
@@ -257,33 +258,40 @@ SOCIAL_ASK = re.compile(
     re.IGNORECASE,
 )
 # Phrases distinctive enough to mark a short line wherever they stand in it.
-PHRASES: dict[str, re.Pattern[str]] = {
-    "comment_form": _rx(
+PHRASE_SOURCES: dict[str, tuple[str, ...]] = {
+    "comment_form": (
         r"your e-?mail address will not be published", r"required fields are marked",
         r"(deine|ihre) e-?mail-?adresse wird nicht veröffentlicht",
         r"ne sera pas publiée", r"no será publicad", r"non sarà pubblicato", r"não será publicado",
         r"wordt niet gepubliceerd", r"nie zostanie opublikowany",
     ),
-    "paywall": _rx(
+    "paywall": (
         r"already (a subscriber|subscribed)", r"subscribe (now )?to (continue|read|unlock)",
         r"to (continue reading|read the full (story|article)|view the full story)",
         r"(nur|exklusiv) für abonnent", r"réservée? aux abonnés", r"exclusivo para suscriptores",
     ),
-    "app": _rx(r"download (the|our) .{0,40}apps?\b", r"apps? (for|für) (ios|android)"),
-    "support": _rx(r"would you consider supporting", r"support (our|independent) journalism",
-                   r"wesprzyj nas", r"unterstütze (uns|unsere arbeit)"),
-    "newsletter": _rx(
+    "app": (r"download (the|our) .{0,40}apps?\b", r"apps? (for|für) (ios|android)"),
+    "support": (r"would you consider supporting", r"support (our|independent) journalism",
+                r"wesprzyj nas", r"unterstütze (uns|unsere arbeit)"),
+    "newsletter": (
         r"sign up here", r"newsletter (abonnieren|bestellen)", r"zapraszamy (też )?do subskrypcji",
         r"(by (registering|signing up|subscribing)|mit der (registrierung|anmeldung)).{0,40}"
         r"(accept|agree|akzeptier)",
     ),
-    "legal": _rx(r"all rights reserved", r"alle rechte vorbehalten", r"tous droits réservés",
-                 r"todos los derechos reservados", r"written permission must be obtained"),
-    "disclosure": _rx(r"bei den verlinkungen handelt es sich um affiliate", r"affiliate links?\b",
-                      r"we (may )?(receive|earn) (a )?(compensation|commission)"),
+    "legal": (r"all rights reserved", r"alle rechte vorbehalten", r"tous droits réservés",
+              r"todos los derechos reservados", r"written permission must be obtained"),
+    "disclosure": (r"bei den verlinkungen handelt es sich um affiliate", r"affiliate links?\b",
+                   r"we (may )?(receive|earn) (a )?(compensation|commission)"),
 }  # fmt: skip
+# Every phrase above contains one of these (tests/test_boilerplate.py checks it): a line with
+# none of them is not searched at all, which keeps the per-line cost low.
+PHRASE_HINTS = (
+    "publi", "pubbl", "veröffentlicht", "required fields", "subscri", "abonn", "suscript",
+    "continue reading", "full story", "full article", "app ", "apps", "supporting", "journalism",
+    "wesprzyj", "unterstütze", "sign up", "signing up", "newsletter", "subskrypcji", "registr",
+    "anmeld", "reserv", "vorbehalten", "permission", "affiliate", "compensation", "commission",
+)  # fmt: skip
 PROMPT_MAX_CHARS = 300  # a prompt or credit is a short line; longer lines are article text
-CAPTION_MAX_CHARS = 300
 LABEL_MAX_CHARS = 100
 TOP_LINES = 6  # bylines, breadcrumbs and date lines sit in the first lines
 TAIL_LINES = 4  # author bios sit in the last lines
@@ -311,7 +319,7 @@ LINE_START = re.compile(
 )
 # \b first: the scan then tries the alternatives at word starts only, not at every character.
 PHRASE = re.compile(
-    r"\b(?:" + "|".join(f"(?P<{name}>{rx.pattern})" for name, rx in PHRASES.items()) + ")",
+    r"\b(?:" + "|".join(f"(?P<{name}>{'|'.join(srcs)})" for name, srcs in PHRASE_SOURCES.items()) + ")",
     re.IGNORECASE,
 )
 
@@ -358,15 +366,17 @@ def line_category(key: str) -> str | None:
     """The boilerplate category of a line (its key) that is boilerplate on its own, else None."""
     if len(key) > PROMPT_MAX_CHARS or not key:
         return None
-    match = LINE_START.match(key) or PHRASE.search(key)
+    lowered = key.lower()
+    match = LINE_START.match(key) or (
+        any(hint in lowered for hint in PHRASE_HINTS) and PHRASE.search(key)
+    )
     if match:
         return match.lastgroup
-    lowered = key.lower()
     if any(word in lowered for word in NEWSLETTER_WORDS) and NEWSLETTER_ASK.search(key):
         return "newsletter"
     if any(word in lowered for word in SOCIAL_WORDS) and SOCIAL_ASK.search(key):
         return "social"
-    if len(key) <= CAPTION_MAX_CHARS and TRAILING_CREDIT.search(key):
+    if ("©" in key or ":" in key or "(c)" in lowered) and TRAILING_CREDIT.search(key):
         return "photo_credit"
     if len(key) <= LABEL_MAX_CHARS and (_is_label_line(key) or UI_TEXT.fullmatch(key)):
         return "label"
@@ -375,7 +385,7 @@ def line_category(key: str) -> str | None:
 
 def _is_label_line(key: str) -> bool:
     """A date, a "Published: <date>" or "Category: News" line: page furniture, no content."""
-    if PIPE.search(key):
+    if " | " in key:
         return all(
             _is_label_line(part) or UI_TEXT.fullmatch(part) or COMMENT_FORM.match(part)
             for part in PIPE.split(key)
@@ -386,7 +396,7 @@ def _is_label_line(key: str) -> bool:
     label = LABEL_LINE.match(key)
     if label and (not label["value"] or any(c.isdigit() for c in label["value"])):
         return True
-    return bool(DATE_ANCHOR.search(key)) and not DATE_TOKENS.sub("", key)
+    return bool(DIGIT.search(key) and DATE_ANCHOR.search(key)) and not DATE_TOKENS.sub("", key)
 
 
 def _drop_prompt_lines(lines: Sequence[Line], signals: set[str]) -> list[Line]:

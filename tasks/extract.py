@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from itertools import chain
 
 from lxml import etree
 from lxml.html import HtmlElement, fragment_fromstring
@@ -24,7 +25,7 @@ from tasks.metadata import (
     clean_authors,
     extract_metadata,
     first_plausible,
-    page_date,
+    page_dates,
     parse_datetime,
     url_date,
 )
@@ -144,8 +145,9 @@ def _page_lines(
 
 def _anchor_texts(tree: HtmlElement) -> frozenset[str]:
     """Whitespace-normalised texts of the page's links long enough to be titles."""
-    texts = (SPACE.sub(" ", anchor.text_content()).strip() for anchor in tree.iter("a"))
-    return frozenset(text for text in texts if len(text) >= MIN_ANCHOR_CHARS)
+    # The length test runs inside libxml2: most links are short menu entries.
+    long_links = tree.xpath(f"//a[string-length(normalize-space(.)) >= {MIN_ANCHOR_CHARS}]")
+    return frozenset(" ".join(anchor.text_content().split()) for anchor in long_links)
 
 
 def _body_lines(body: etree._Element, anchors: frozenset[str]) -> list[Line]:
@@ -264,30 +266,19 @@ def _dates(
     """Published and updated times: structured data, meta, URL, feed, page, in that order."""
     now = datetime.now(UTC)
     published = first_plausible(
-        _chain((parse_datetime(raw) for raw in meta.published_raw), [url_date(url)],
+        chain((parse_datetime(raw) for raw in meta.published_raw), [url_date(url)],
                [feed_entry.published_at if feed_entry else None],
-               _lazy_page_date(tree)),
+               page_dates(tree) if tree is not None else ()),
         now,
     )  # fmt: skip
     updated = first_plausible(
-        _chain((parse_datetime(raw) for raw in meta.modified_raw),
+        chain((parse_datetime(raw) for raw in meta.modified_raw),
                [feed_entry.updated_at if feed_entry else None]),
         now,
     )  # fmt: skip
     if published is not None and updated is not None and updated < published:
         updated = None
     return published, updated
-
-
-def _chain(*iterables: Iterable[datetime | None]) -> Iterable[datetime | None]:
-    for iterable in iterables:
-        yield from iterable
-
-
-def _lazy_page_date(tree: HtmlElement | None) -> Iterable[datetime | None]:
-    """The page-body date, computed only if every more trusted source failed (it is slow)."""
-    if tree is not None:
-        yield page_date(tree)
 
 
 def _flags(text: str, url: str | None, meta: PageMetadata, cleaned: Cleaned, flags: list[str]) -> tuple[str, ...]:

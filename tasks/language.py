@@ -11,7 +11,7 @@ from py3langid.langid import MODEL_FILE, LanguageIdentifier
 logger = logging.getLogger(__name__)
 
 # The start of the text is enough to tell the language, and the cost grows with the length.
-SAMPLE_CHARS = 1200
+SAMPLE_CHARS = 600
 MIN_TEXT_CHARS = 40
 MIN_CONFIDENCE = 0.8
 LANGUAGE_TAG = re.compile(r"^\s*([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)*\s*$")

@@ -82,7 +82,7 @@ def extract_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
     Returns:
         A PageMetadata; fields the page does not provide are empty. Never raises on bad markup.
     """
-    ld = _json_ld_article(tree)
+    ld, listing = _json_ld_article(tree)
     micro = _microdata(tree)
     meta = _meta_tags(tree)
     title = _first(ld.get("headline"), ld.get("name"), micro.get("headline"), meta.get("og:title"),
@@ -111,7 +111,7 @@ def extract_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
                                  *map(meta.get, LANGUAGE_META)),
         article_body=_first(ld.get("articleBody"), micro.get("articleBody")),
         is_article_typed=bool(ld) or "headline" in micro,
-        is_listing_typed=_has_listing_type(tree) if not ld else False,
+        is_listing_typed=listing,
         og_type=(meta.get("og:type") or "").lower() or None,
         free_access=_free_access(ld.get("isAccessibleForFree")),
     )  # fmt: skip
@@ -142,19 +142,19 @@ def _types(obj: dict[str, Any]) -> set[str]:
     return {str(t).lower() for t in (types if isinstance(types, list) else [types]) if t}
 
 
-def _json_ld_article(tree: HtmlElement) -> dict[str, Any]:
-    """The first JSON-LD object of an article type (a WebPage's mainEntity counts), or {}."""
+def _json_ld_article(tree: HtmlElement) -> tuple[dict[str, Any], bool]:
+    """The first JSON-LD object of an article type (a WebPage's mainEntity counts), or {};
+    and whether the page declares a listing type (collection, search results, profile)."""
+    listing = False
     for obj in _json_ld_objects(tree):
-        if _types(obj) & ARTICLE_TYPES:
-            return obj
+        types = _types(obj)
+        if types & ARTICLE_TYPES:
+            return obj, False
         main = obj.get("mainEntity")
         if isinstance(main, dict) and _types(main) & ARTICLE_TYPES:
-            return main
-    return {}
-
-
-def _has_listing_type(tree: HtmlElement) -> bool:
-    return any(_types(obj) & LISTING_TYPES for obj in _json_ld_objects(tree))
+            return main, False
+        listing = listing or bool(types & LISTING_TYPES)
+    return {}, listing
 
 
 def _microdata(tree: HtmlElement) -> dict[str, Any]:
@@ -373,6 +373,7 @@ URL_DATE = re.compile(
     r"/((?:19|20)\d{2})([/-]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?=/|[-_.]|$)"
 )
 YEAR = re.compile(r"(?:19|20)\d{2}")
+MAX_TIME_ELEMENTS = 3
 
 
 def parse_datetime(value: str | None) -> datetime | None:
@@ -421,13 +422,15 @@ def url_date(url: str | None) -> datetime | None:
         return None
 
 
-def page_date(tree: HtmlElement) -> datetime | None:
-    """A date found in the page body by htmldate (fast mode): the least trusted source."""
+def page_dates(tree: HtmlElement) -> Iterator[datetime | None]:
+    """Dates shown in the page body, the least trusted source: <time datetime> elements,
+    then htmldate's fast search (slower: it copies and cleans the tree, so it comes last)."""
+    for value in tree.xpath("//body//time/@datetime")[:MAX_TIME_ELEMENTS]:
+        yield parse_datetime(str(value))
     try:
-        found = find_date(tree, extensive_search=False, original_date=True)
+        yield parse_datetime(find_date(tree, extensive_search=False, original_date=True))
     except (ValueError, TypeError):
-        return None
-    return parse_datetime(found)
+        logger.debug("htmldate failed")
 
 
 def first_plausible(candidates: Iterable[datetime | None], now: datetime) -> datetime | None:

@@ -1,7 +1,7 @@
 """Hostile feeds: entity bombs, external entities and fetch attempts are refused, never expanded.
 
 Each case records what feedparser 6.0.14 alone does with it (measured here), i.e. why the screen
-in tasks.feeds exists. Memory is bounded with tracemalloc, time with a generous timeout only.
+in tasks.xmlguard (reached through tasks.feeds) exists. Memory is bounded with tracemalloc, time with a generous timeout only.
 """
 
 from __future__ import annotations
