@@ -100,6 +100,7 @@ class TreeSample:
     samples: int = 0
     roles: dict = field(default_factory=dict)  # role -> peak RSS MB
     pss_roles: dict = field(default_factory=dict)  # role -> peak PSS MB
+    cpu_by_role: dict = field(default_factory=dict)  # role -> CPU seconds (last sample of each process)
 
 
 def _role(process: psutil.Process, root: int) -> str:
@@ -129,6 +130,7 @@ class TreeSampler(threading.Thread):
         self.result = TreeSample()
         self._stop_event = threading.Event()
         self._roles: dict[int, str] = {}
+        self._cpu: dict[int, float] = {}
 
     def run(self) -> None:
         try:
@@ -153,9 +155,11 @@ class TreeSampler(threading.Thread):
                     pss[role] += info.pss / 2**20
                 else:
                     info = process.memory_info()
+                times = process.cpu_times()
             except psutil.Error:
                 continue
             rss[role] += info.rss / 2**20
+            self._cpu[process.pid] = times.user + times.system
         result = self.result
         result.samples += 1
         result.peak_processes = max(result.peak_processes, len(processes))
@@ -168,6 +172,10 @@ class TreeSampler(threading.Thread):
     def stop(self) -> TreeSample:
         self._stop_event.set()
         self.join()
+        cpu: Counter = Counter()
+        for pid, seconds in self._cpu.items():
+            cpu[self._roles[pid]] += seconds
+        self.result.cpu_by_role = {role: round(seconds, 1) for role, seconds in cpu.items()}
         return self.result
 
 
@@ -346,6 +354,7 @@ def run_newsflow(feeds: Path, settings: Path, db: Path, label: str) -> dict:
         "peak_pss_mb": round(measured.memory.peak_pss_mb, 1),
         "peak_pss_excl_server_mb": round(measured.memory.peak_pss_excl_server_mb, 1),
         "peak_pss_by_role_mb": measured.memory.pss_roles,
+        "cpu_s_by_role": measured.memory.cpu_by_role,
         "processes": measured.memory.peak_processes,
         "task_runs": int(task_runs.group(1)) if task_runs else None,
         # The first batch stored: its articles can be queried from then on.
@@ -592,21 +601,38 @@ def _flow_step(frames: list[str]) -> str | None:
     return f"{step} ({'waiting' if _leaf_idle(frames) else 'busy'})"
 
 
-def summarise_profile(raw: Path, rate: int) -> dict:
-    """CPU seconds by category (non-idle samples) and the flow thread's wall time by step."""
-    cpu: Counter = Counter()
+def summarise_profile(raw: Path, rate: int, cpu_by_role: dict[str, float] | None = None) -> dict:
+    """CPU seconds by category and the flow thread's wall time by step.
+
+    A thread that is runnable but waiting for a core still shows as busy to py-spy, so on a
+    loaded machine busy samples overstate CPU. With cpu_by_role (measured per process by the
+    sampler), each process's busy samples are scaled to its measured CPU seconds.
+    """
+    busy: dict[str, Counter] = {}
     flow: Counter = Counter()
     for line in raw.read_text(encoding="utf-8", errors="replace").splitlines():
         stack, _, count = line.rpartition(" ")
+        if not count.isdigit():  # a frame name with a line break in it continues on the next line
+            continue
         frames = stack.split(";")
         samples = int(count)
         step = _flow_step(frames)
         if step:
             flow[step] += samples
         if not _leaf_idle(frames):
-            cpu[_category(_process_role(frames), stack)] += samples
-    seconds = lambda counter: {k: round(v / rate, 1) for k, v in counter.most_common()}  # noqa: E731
-    return {"cpu_s_by_category": seconds(cpu), "flow_thread_wall_s_by_step": seconds(flow), "rate_hz": rate}
+            role = _process_role(frames)
+            busy.setdefault(role, Counter())[_category(role, stack)] += samples
+    cpu: Counter = Counter()
+    for role, categories in busy.items():
+        total = sum(categories.values())
+        scale = (cpu_by_role[role] / total) if cpu_by_role and cpu_by_role.get(role) else 1 / rate
+        for category, samples in categories.items():
+            cpu[category] += samples * scale
+    return {
+        "cpu_s_by_category": {k: round(v, 1) for k, v in cpu.most_common()},
+        "flow_thread_wall_s_by_step": {k: round(v / rate, 1) for k, v in flow.most_common()},
+        "rate_hz": rate, "scaled_to_measured_cpu": bool(cpu_by_role),
+    }
 
 
 def profile_run(site: BenchSite, n: int, feeds: int, settings: Path, rate: int = 25) -> dict:
@@ -624,9 +650,12 @@ def profile_run(site: BenchSite, n: int, feeds: int, settings: Path, rate: int =
     measured = measure(command, newsflow_env())
     if measured.returncode:
         raise RuntimeError(f"profiled run failed:\n{measured.stderr[-4000:]}")
-    summary = summarise_profile(raw, rate)
+    # The sampler's root is py-spy: newsflow's main process is its "other" child.
+    roles = dict(measured.memory.cpu_by_role)
+    roles["py_spy"], roles["main"] = roles.get("main", 0.0), roles.pop("other", 0.0)
+    summary = summarise_profile(raw, rate, roles)
     summary.update({"n": n, "raw": str(raw.relative_to(REPO)), "wall_s": round(measured.wall_s, 1),
-                    "cpu_s_incl_py_spy": round(measured.cpu_s, 1)})
+                    "cpu_s_by_process": roles})
     return summary
 
 

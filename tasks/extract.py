@@ -52,6 +52,10 @@ MIN_ANCHOR_CHARS = 20  # shorter link texts ("Home", "More") say nothing about a
 MIN_LEAD_CHARS = 60
 LEAD_PREFIX_CHARS = 40
 MAX_LEAD_CHARS = 1500
+# Below this, trafilatura's text is not trusted over the page's structured data.
+MIN_TRUSTED_CHARS = 250
+# Some sites fill articleBody with the text of the whole page, scripts included.
+SCRIPT_TEXT = re.compile(r"function\s*\(|document\.\w|window\.\w|\}\);|var \w+ =")
 FULLER_RATIO = 1.3  # another source must be this much longer to replace the extraction
 TOO_SHORT_CHARS = 300
 CONSENT_MAX_WORDS = 150
@@ -132,14 +136,13 @@ def _page_lines(
     lead = _lead_line(tree, meta.description, lines)
     if lead is not None:
         lines.insert(0, lead)
-    structured = _text_lines(meta.article_body or "")
-    if _fuller(structured, lines) and _same_start(structured, lines):
-        return structured
-    if not lines:
-        _, text, _ = baseline(tree)
-        lines = _text_lines(text)
-        if lines:
-            flags.append("fallback_extraction")
+    if sum(len(line.text) for line in lines) >= MIN_TRUSTED_CHARS:
+        return lines
+    # trafilatura found (almost) nothing: schema.org articleBody, else trafilatura's baseline
+    fallback = _structured_lines(meta.article_body) or _text_lines(baseline(tree)[1])
+    if _fuller(fallback, lines):
+        flags.append("fallback_extraction")
+        return fallback
     return lines
 
 
@@ -201,12 +204,11 @@ def _fuller(candidate: list[Line], current: list[Line]) -> bool:
     return size > FULLER_RATIO * sum(len(line.text) for line in current) + 100
 
 
-def _same_start(structured: list[Line], lines: list[Line]) -> bool:
-    """Whether the structured body starts like the extracted one (it is the same article)."""
-    if not lines:
-        return True
-    head = SPACE.sub(" ", lines[0].text)[:LEAD_PREFIX_CHARS]
-    return head in SPACE.sub(" ", " ".join(line.text for line in structured[:3]))
+def _structured_lines(article_body: str | None) -> list[Line]:
+    """schema.org articleBody as lines, unless it is a dump of the whole page with its scripts."""
+    if not article_body or SCRIPT_TEXT.search(article_body):
+        return []
+    return _text_lines(article_body)
 
 
 def _feed_lines(feed_entry: FeedEntry | None) -> list[Line]:

@@ -5,6 +5,7 @@ the database or Prefect, so tests call these directly.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from collections.abc import Sequence
@@ -14,7 +15,17 @@ from config.settings import Settings
 from tasks.feeds import parse_feed
 from tasks.fetch import Fetcher
 from tasks.pages import process_page
-from tasks.records import FeedOutcome, FeedState, FetchResult, FetchStatus, PageJob, PageOutcome, ParsedFeed, Source
+from tasks.records import (
+    FeedEntry,
+    FeedOutcome,
+    FeedState,
+    FetchResult,
+    FetchStatus,
+    PageJob,
+    PageOutcome,
+    ParsedFeed,
+    Source,
+)
 from tasks.schedule import next_fetch_at
 from tasks.templates import site_key
 from tasks.workers import WorkerPool
@@ -24,6 +35,8 @@ logger = logging.getLogger(__name__)
 # Feed parsing gets its own, shorter limit than page extraction: a feed that makes the parser
 # run this long is hostile or broken.
 FEED_PARSE_TIMEOUT_S = 20.0
+# Child sitemaps read from one sitemap index per run; news sites list the freshest first.
+MAX_CHILD_SITEMAPS = 20
 
 
 def fetch_feed(
@@ -48,6 +61,8 @@ def fetch_feed(
         when = next_fetch_at(now, source, settings.feed_min_interval_s, fetch, None, 0)
         return FeedOutcome(source, fetch, None, body_hash, when, unchanged=True)
     parsed = _parse_in_worker(fetch, pool, settings, now)
+    if parsed.child_urls:
+        parsed = _merge_child_sitemaps(parsed, fetcher, pool, settings, now)
     failures = (state.consecutive_failures if state else 0) + 1 if parsed.error_class else 0
     when = next_fetch_at(now, source, settings.feed_min_interval_s, fetch, parsed, failures)
     return FeedOutcome(source, fetch, parsed, None if parsed.error_class else body_hash, when)
@@ -69,6 +84,21 @@ def _parse_in_worker(fetch: FetchResult, pool: WorkerPool, settings: Settings, n
         error_class = "parse_timeout" if done.failure.error_class == "timeout" else "parse_error"
         return ParsedFeed(format="unknown", error_class=error_class, error=f"feed parser: {done.failure.error}")
     return done.value
+
+
+def _merge_child_sitemaps(
+    index: ParsedFeed, fetcher: Fetcher, pool: WorkerPool, settings: Settings, now: datetime
+) -> ParsedFeed:
+    """A sitemap index: fetch its first MAX_CHILD_SITEMAPS children and gather their entries."""
+    entries: dict[str, FeedEntry] = {}
+    children = index.child_urls[:MAX_CHILD_SITEMAPS]
+    for result in fetcher.fetch_many(children, kind="feed"):
+        child = _parse_in_worker(result, pool, settings, now) if result.ok else None
+        for entry in child.entries if child else ():
+            entries.setdefault(entry.entry_key, entry)
+    kept = list(entries.values())[: settings.max_entries_per_feed]
+    truncated = len(entries) > len(kept) or len(index.child_urls) > len(children)
+    return dataclasses.replace(index, entries=tuple(kept), child_urls=(), truncated=truncated)
 
 
 def fetch_pages(jobs: Sequence[PageJob], fetcher: Fetcher) -> list[tuple[PageJob, FetchResult]]:
