@@ -193,7 +193,8 @@ class Measured:
 
     launched_at: float  # time.time() just before launch
     wall_s: float
-    cpu_s: float  # user + system of the whole tree (children are reaped by their parents)
+    cpu_s: float  # user + system of every process of the tree (last sample of each process)
+    cpu_rusage_s: float  # RUSAGE_CHILDREN: misses descendants their parent never reaped
     site_cpu_s: float  # this process meanwhile: the site's server threads and the sampler
     memory: TreeSample
     returncode: int
@@ -234,7 +235,8 @@ def measure(command: list[str], env: dict[str, str]) -> Measured:
     cpu = (children_after.ru_utime - children_before.ru_utime) + (children_after.ru_stime - children_before.ru_stime)
     site_cpu = (self_after.ru_utime - self_before.ru_utime) + (self_after.ru_stime - self_before.ru_stime)
     stdout = "".join(line for _, line in stdout_lines)
-    return Measured(launched_at, wall_s, cpu, site_cpu, memory, returncode, stdout, stderr_lines)
+    tree_cpu = sum(memory.cpu_by_role.values())
+    return Measured(launched_at, wall_s, max(tree_cpu, cpu), cpu, site_cpu, memory, returncode, stdout, stderr_lines)
 
 
 # --- the limit: trafilatura over pages in memory --------------------------------------------
@@ -277,7 +279,7 @@ def pool_rate(function, n: int, workers: int) -> dict:
     return {
         "n": n, "workers": workers, "seconds": round(seconds, 2), "pages_per_s": round(n / seconds, 2),
         "cpu_s": round(cpu_s, 1), "cpu_ms_per_page": round(1000 * cpu_s / n, 1),
-        "with_text": sum(1 for length in lengths if length),
+        "with_text": sum(1 for length in lengths if length), "load_1m": round(os.getloadavg()[0], 2),
     }
 
 
@@ -326,8 +328,9 @@ def run_newsflow(feeds: Path, settings: Path, db: Path, label: str) -> dict:
     facts = run_facts(db, run_id.group(1))
     task_runs = TASK_RUNS.search(measured.stdout)
     first_batch = next((at for at, line in measured.stderr_lines if BATCH_STORED.search(line)), None)
-    startup_s = facts["started"] - measured.launched_at
     flow_s = facts["duration_s"]
+    # The flow's clock starts before the run row is written (lock, worker pool): go back from the end.
+    startup_s = facts["finished"] - flow_s - measured.launched_at
     pages = facts["pages_fetched"]
     return {
         "label": label,
@@ -346,6 +349,7 @@ def run_newsflow(feeds: Path, settings: Path, db: Path, label: str) -> dict:
         "pages_per_s": round(pages / flow_s, 2) if flow_s and pages else 0.0,
         "pages_per_s_wall": round(pages / measured.wall_s, 2) if pages else 0.0,
         "cpu_s": round(measured.cpu_s, 1),
+        "cpu_rusage_s": round(measured.cpu_rusage_s, 1),
         "cpu_ms_per_page": round(1000 * measured.cpu_s / pages, 1) if pages else None,
         "site_cpu_s": round(measured.site_cpu_s, 1),
         "peak_rss_mb": round(measured.memory.peak_rss_mb, 1),
@@ -361,6 +365,7 @@ def run_newsflow(feeds: Path, settings: Path, db: Path, label: str) -> dict:
         "first_article_s": round(first_batch - startup_s, 2) if first_batch is not None else None,
         "first_article_wall_s": round(first_batch, 2) if first_batch is not None else None,
         "fetch_log": facts["fetch_log"],
+        "load_1m": round(os.getloadavg()[0], 2),  # other work on the machine, at the end of the run
     }
 
 
@@ -526,7 +531,7 @@ def run_peer(site: BenchSite, name: str, workers: int) -> dict:
         "wall_s": round(measured.wall_s, 2), "cpu_s": round(measured.cpu_s, 1),
         "cpu_ms_per_page": round(1000 * measured.cpu_s / max(1, result["links"]), 1),
         "peak_rss_mb": round(measured.memory.peak_rss_mb, 1), "peak_pss_mb": round(measured.memory.peak_pss_mb, 1),
-        "requests": count_requests(site.take_requests()),
+        "requests": count_requests(site.take_requests()), "load_1m": round(os.getloadavg()[0], 2),
         "seconds": round(result["seconds"], 2), "discover_s": round(result["discover_s"], 2),
     })
     return result
@@ -703,7 +708,7 @@ def table(results: dict) -> str:
     """The one table: per N, newsflow against the limit and the peer, then the incremental runs."""
     limit, peer = results["limit"], results.get("peer") or {}
     head = ("N", "feeds", "limit p/s", "newsflow p/s", "(wall)", "nf/limit", "peer p/s", "nf/peer", "flow s",
-            "start s", "CPU s", "CPU ms/p", "peak RSS MB", "(no server)", "peak PSS MB", "task runs", "1st article s")
+            "start s", "CPU s", "CPU ms/p", "peak RSS MB", "(no server)", "peak PSS MB", "task runs", "1st article s", "load")
     rows = []
     for r in results["sizes"]:
         reference = r["n"] == results["reference_n"]
@@ -713,12 +718,12 @@ def table(results: dict) -> str:
                      round(r["pages_per_s"] / limit_rate, 2) if limit_rate else None, peer_rate,
                      round(r["pages_per_s"] / peer_rate, 2) if peer_rate else None, r["flow_s"], r["startup_s"],
                      r["cpu_s"], r["cpu_ms_per_page"], r["peak_rss_mb"], r["peak_rss_excl_server_mb"], r["peak_pss_mb"],
-                     r["task_runs"], r["first_article_s"]))
+                     r["task_runs"], r["first_article_s"], r["load_1m"]))
     for label in ("unchanged", "new_articles"):
         r = results["incremental"][label]
         rows.append((f"re-run: {r['label']}", "", None, r["pages_per_s"] or None, None, None, None, None, r["flow_s"],
                      r["startup_s"], r["cpu_s"], None, r["peak_rss_mb"], r["peak_rss_excl_server_mb"], r["peak_pss_mb"],
-                     r["task_runs"], r["first_article_s"]))
+                     r["task_runs"], r["first_article_s"], r["load_1m"]))
     cells = [[_fmt(value) for value in row] for row in rows]
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(head)]
     lines = ["  ".join(h.rjust(w) for h, w in zip(head, widths))]
@@ -746,10 +751,11 @@ def plot(results: dict, path: Path) -> str | None:
     speed.set(xlabel="articles N", ylabel="pages per second", title="Throughput", xscale="log")
     speed.set_ylim(bottom=0)
     speed.legend(fontsize=8)
-    memory.plot(ns, [r["peak_rss_mb"] for r in sizes], "o-", label="process tree incl. Prefect server")
-    memory.plot(ns, [r["peak_rss_excl_server_mb"] for r in sizes], "o--", label="without the Prefect server")
+    memory.plot(ns, [r["peak_rss_mb"] for r in sizes], "o-", label="RSS of the tree incl. Prefect server")
+    memory.plot(ns, [r["peak_rss_excl_server_mb"] for r in sizes], "o--", label="RSS without the Prefect server")
+    memory.plot(ns, [r["peak_pss_mb"] for r in sizes], "s-", label="PSS of the tree (shared pages once)")
     memory.axhline(TARGETS["peak_rss_mb"], color="grey", linestyle=":", label="target")
-    memory.set(xlabel="articles N", ylabel="peak RSS (MB)", title="Peak memory", xscale="log")
+    memory.set(xlabel="articles N", ylabel="MB", title="Peak memory of newsflow run", xscale="log")
     memory.set_ylim(bottom=0)
     memory.legend(fontsize=8)
     for axis in (speed, memory):
@@ -761,6 +767,16 @@ def plot(results: dict, path: Path) -> str | None:
     figure.savefig(path, dpi=110)
     plt.close(figure)
     return None
+
+
+def _git_state() -> dict[str, object]:
+    """The commit measured and the files changed on top of it (the working tree is what runs)."""
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=False)
+        return done.stdout.strip()
+
+    changed = [line[3:] for line in git("status", "--porcelain", "--untracked-files=no").splitlines()]
+    return {"head": git("rev-parse", "--short", "HEAD"), "modified": changed}
 
 
 def _versions() -> dict[str, str | None]:
@@ -788,6 +804,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="also profile a run of N articles with py-spy")
     parser.add_argument("--corpus", type=Path, default=CORPUS_DIR)
     parser.add_argument("--results", type=Path, default=RESULTS, help="where pipeline.json and pipeline.png go")
+    parser.add_argument("--from-json", type=Path, help="only print the table and redraw the chart of a results file")
     parser.add_argument("--peer-worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
@@ -812,7 +829,7 @@ def run_benchmark(args: argparse.Namespace) -> dict:
         "meta": {"date": datetime.now(UTC).isoformat(timespec="seconds"), "cores": workers,
                  "load_before": os.getloadavg(), "python": platform.python_version(), "versions": _versions(),
                  "corpus": corpus, "command": " ".join([Path(sys.executable).name, *sys.argv]),
-                 "settings": SETTINGS_TOML},
+                 "settings": SETTINGS_TOML, "git": _git_state()},
         "feeds": args.feeds, "reference_n": args.reference, "sizes": [],
     }
     began = time.monotonic()
@@ -856,9 +873,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.peer_worker:
         peer_worker(args.peer_worker)
         return
-    results = run_benchmark(args)
-    args.results.mkdir(parents=True, exist_ok=True)
-    (args.results / "pipeline.json").write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+    if args.from_json:
+        results = json.loads(args.from_json.read_text(encoding="utf-8"))
+    else:
+        results = run_benchmark(args)
+        args.results.mkdir(parents=True, exist_ok=True)
+        (args.results / "pipeline.json").write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
     note = plot(results, args.results / "pipeline.png")
     print(table(results))
     print()

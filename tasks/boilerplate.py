@@ -324,25 +324,22 @@ PHRASE = re.compile(
 )
 
 
-def clean_lines(
-    lines: Sequence[Line], site_names: Sequence[str | None] = (), anchors: frozenset[str] = frozenset()
-) -> Cleaned:
+def clean_lines(lines: Sequence[Line], site_names: Sequence[str | None] = ()) -> Cleaned:
     """Remove boilerplate lines from extracted article text.
 
     Args:
         lines: the extracted text, one Line per paragraph, in page order.
         site_names: the site's and publisher's names (never taken as byline authors).
-        anchors: whitespace-normalised texts of the page's links, to recognise teaser lists.
 
     Returns:
         A Cleaned with the kept lines, the authors of a byline found at the top and the
         signals seen (paywall, consent, comment_form...); never raises.
     """
     cleaned = Cleaned(lines=[])
-    kept = _drop_prompt_lines(lines, cleaned.signals)
+    kept = _drop_sections(lines, cleaned.signals)
+    kept = _drop_prompt_lines(kept, cleaned.signals)
     kept = _drop_link_runs(kept)
     kept = _drop_top_matter(kept, site_names, cleaned)
-    kept = _drop_sections(kept, anchors, cleaned.signals)
     cleaned.lines = _drop_tail_bio(kept)
     return cleaned
 
@@ -473,7 +470,7 @@ def _is_teaser(line: Line) -> bool:
     return line.kind == "item" or not SENTENCE_END.search(key)
 
 
-def _drop_sections(lines: list[Line], anchors: frozenset[str], signals: set[str]) -> list[Line]:
+def _drop_sections(lines: Sequence[Line], signals: set[str]) -> list[Line]:
     """Drop "Related"/"About the author" headings with the link list or bio that follows."""
     kept: list[Line] = []
     skipping = False

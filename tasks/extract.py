@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from itertools import chain
 
+from urllib.parse import urlsplit
+
 from lxml import etree
 from lxml.html import HtmlElement, fragment_fromstring
 from trafilatura import bare_extraction
@@ -39,13 +41,16 @@ EXTRACTOR_VERSION = "1"
 SPACE = re.compile(r"\s+")
 LINE_KINDS = {"head": "head", "list": "item", "quote": "quote", "table": "table", "code": "code"}
 # Index, tag, author and search pages: lists of other pages, not an article.
+# The listing keyword with at most one segment after it: /tag/energy/, /author/jane-doe, /page/2.
 LISTING_PATH = re.compile(
     r"/(tags?|category|categories|kategorie|rubrik|topics?|themen|author|autor|archive|archiv|"
-    r"search|suche|page/\d+)(/|$)|^/?$",
+    r"search|suche|page)(/[^/]+)?/?$|^/?$",
     re.IGNORECASE,
 )
+# Titles of consent walls ("Before you continue to Google", "Cookie settings").
 CONSENT_TITLE = re.compile(
-    r"before you continue|cookie|consent|privacy settings|datenschutz|zustimmung|einwilligung",
+    r"^(before you continue|cookie|consent|privacy (settings|preferences)|"
+    r"datenschutz-?einstellungen|einwilligung|zustimmung|avant d'accéder|antes de continuar)",
     re.IGNORECASE,
 )
 MIN_ANCHOR_CHARS = 20  # shorter link texts ("Home", "More") say nothing about a line
@@ -58,7 +63,6 @@ MIN_TRUSTED_CHARS = 250
 SCRIPT_TEXT = re.compile(r"function\s*\(|document\.\w|window\.\w|\}\);|var \w+ =")
 FULLER_RATIO = 1.3  # another source must be this much longer to replace the extraction
 TOO_SHORT_CHARS = 300
-CONSENT_MAX_WORDS = 150
 LINK_LIST_SHARE = 0.5
 LINK_LIST_MIN_LINES = 8
 
@@ -117,7 +121,7 @@ def _extract(
     cleaned = Cleaned(lines=[])
     if tree is not None:
         anchors = _anchor_texts(tree)
-        cleaned = clean_lines(_page_lines(tree, url, meta, anchors, flags), site_names, anchors)
+        cleaned = clean_lines(_page_lines(tree, url, meta, anchors, flags), site_names)
     feed_lines = _feed_lines(feed_entry)
     if _fuller(feed_lines, cleaned.lines):
         cleaned = clean_lines(feed_lines, site_names)
@@ -285,7 +289,6 @@ def _dates(
 
 def _flags(text: str, url: str | None, meta: PageMetadata, cleaned: Cleaned, flags: list[str]) -> tuple[str, ...]:
     """Quality flags: empty, too_short, paywall, consent_page, not_article, fallback..."""
-    words = len(text.split())
     found = list(flags)
     if not text:
         found.append("empty")
@@ -293,19 +296,26 @@ def _flags(text: str, url: str | None, meta: PageMetadata, cleaned: Cleaned, fla
         found.append("too_short")
     if meta.free_access is False or "paywall" in cleaned.signals:
         found.append("paywall")
-    if words < CONSENT_MAX_WORDS and ("consent" in cleaned.signals or CONSENT_TITLE.search(meta.title or "")):
+    # A consent wall leaves little besides its notice; a notice above an article is just removed.
+    if CONSENT_TITLE.search(meta.title or "") or ("consent" in cleaned.signals and len(text) < TOO_SHORT_CHARS):
         found.append("consent_page")
     if _is_listing(url, meta, cleaned):
         found.append("not_article")
     return tuple(dict.fromkeys(found))
 
 
+def _url_path(url: str) -> str:
+    try:
+        return urlsplit(url).path if "://" in url else "-"
+    except ValueError:
+        return "-"
+
+
 def _is_listing(url: str | None, meta: PageMetadata, cleaned: Cleaned) -> bool:
     """An index, tag or author page: typed so, at such a path, or mostly a list of links."""
     if meta.is_article_typed:
         return False
-    path = re.sub(r"^[a-z]+://[^/]+", "", url or "", flags=re.IGNORECASE).split("?")[0]
-    if meta.is_listing_typed or (url and "://" in url and LISTING_PATH.search(path)):
+    if meta.is_listing_typed or (url and "?" not in url and LISTING_PATH.search(_url_path(url))):
         return True
     linked = sum(line.linked for line in cleaned.lines)
     return len(cleaned.lines) >= LINK_LIST_MIN_LINES and linked >= LINK_LIST_SHARE * len(cleaned.lines)

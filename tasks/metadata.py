@@ -29,7 +29,7 @@ ARTICLE_TYPES = frozenset(
 )  # fmt: skip
 # Page types that list other pages rather than carry an article.
 LISTING_TYPES = frozenset(
-    {"collectionpage", "searchresultspage", "itemlist", "profilepage", "website", "blog"}
+    {"collectionpage", "searchresultspage", "profilepage"}
 )
 PUBLISHED_META = (
     "article:published_time", "og:article:published_time", "og:published_time",

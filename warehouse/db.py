@@ -38,7 +38,7 @@ def _is_lock_error(exc: Exception) -> bool:
 
 def _open(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait_s
-    delay = 0.02
+    delay = 0.01
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
@@ -51,8 +51,9 @@ def _open(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnecti
                     f"database {path} is locked by another process ({holder.strip()}); "
                     "close it (a duckdb shell, a notebook) or try again"
                 ) from None
+            # Holds are short (one batch), so poll often rather than back off far.
             time.sleep(delay * (0.5 + random.random()))
-            delay = min(delay * 2, 0.5)
+            delay = min(delay * 2, 0.1)
 
 
 @contextlib.contextmanager
