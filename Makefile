@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,dashboard]'
+	$(BIN)/python -m pip install --quiet -e '.[test,dashboard,dask]'
 	touch $@
 
 install: $(VENV)/.installed

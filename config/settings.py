@@ -56,6 +56,8 @@ class Settings(BaseModel):
     extra_tracking_params: tuple[str, ...] = ()
     schedule_cron: str = ""
     schedule_interval_s: int = Field(900, ge=10)
+    dask_address: str = ""
+    dask_workers: int = Field(0, ge=0, le=1024)
 
     @field_validator("allow_private_hosts", "extra_tracking_params", mode="before")
     @classmethod
@@ -63,6 +65,11 @@ class Settings(BaseModel):
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @property
+    def distributed(self) -> bool:
+        """True when tasks run on a Dask cluster instead of the flow's own threads."""
+        return bool(self.dask_address or self.dask_workers)
 
     @property
     def workers(self) -> int:

@@ -17,7 +17,7 @@ from typing import Annotated
 import click
 import typer
 
-from config.settings import DEFAULT_FEEDS_FILE, ConfigError, load_sources
+from config.settings import DEFAULT_FEEDS_FILE, ConfigError, load_settings, load_sources
 from flows import analysis_cli, report
 from flows.errors import UserError
 from flows.options import DbOpt, FeedsOpt, SettingsOpt, cli_overrides, console, err_console, resolve_settings
@@ -56,6 +56,8 @@ def run(
     db: DbOpt = None,
     force: Annotated[bool, typer.Option(help="Fetch every source now, even those not due yet.")] = False,
     wait: Annotated[float, typer.Option(help="Seconds to wait for another run to finish.")] = 0.0,
+    dask_address: Annotated[str | None, typer.Option(help="Run tasks on this Dask scheduler (tcp://host:8786).", show_default=False)] = None,
+    dask_workers: Annotated[int | None, typer.Option(help="Run tasks on a local Dask cluster of N worker processes.", show_default=False)] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and the summary.")] = False,
 ) -> None:
@@ -64,11 +66,13 @@ def run(
     Example: newsflow run --feeds config/feeds.toml --db data/news.duckdb
     """
     _setup_logging(verbose, quiet)
-    resolve_settings(settings, db)  # fail on bad config before Prefect starts
+    overrides = {**cli_overrides(db), "dask_address": dask_address, "dask_workers": dask_workers}
+    overrides = {key: value for key, value in overrides.items() if value is not None}
+    load_settings(settings, overrides)  # fail on bad config before Prefect starts
     load_sources(feeds)
     from flows.runner import run_ingest_flow
 
-    summary = run_ingest_flow(feeds, settings, cli_overrides(db), force=force, lock_wait_s=wait)
+    summary = run_ingest_flow(feeds, settings, overrides, force=force, lock_wait_s=wait)
     report.print_summary(console, summary)
 
 

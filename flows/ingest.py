@@ -24,12 +24,10 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from config.settings import Settings, load_settings, load_sources
-from tasks import stages
+from tasks import resources, stages
 from tasks.dedup import StoryClusterer
-from tasks.fetch import Fetcher
-from tasks.records import FeedOutcome, FeedState, FetchStatus, PageJob, PageOutcome, RunSummary, Source
+from tasks.records import FeedOutcome, FeedState, FetchResult, FetchStatus, PageJob, PageOutcome, RunSummary, Source
 from tasks.schedule import is_due
-from tasks.workers import WorkerPool
 from warehouse import load
 from warehouse.db import RunLock, connect
 from warehouse.search import rebuild_search_index
@@ -46,9 +44,28 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-fetch_feed_task = task(stages.fetch_feed, name="fetch-feed", cache_policy=NO_CACHE)
-fetch_pages_task = task(stages.fetch_pages, name="fetch-pages", cache_policy=NO_CACHE)
-extract_pages_task = task(stages.extract_pages, name="extract-pages", cache_policy=NO_CACHE)
+@task(name="fetch-feed", cache_policy=NO_CACHE)
+def fetch_feed_task(
+    source: Source, state: FeedState | None, settings: Settings, now: datetime
+) -> tuple[FeedOutcome, list[FetchResult]]:
+    """Fetch and parse one source; also hand back the requests made, for the fetch log."""
+    fetcher = resources.fetcher(settings)
+    outcome = stages.fetch_feed(source, state, fetcher, resources.pool(settings), settings, now)
+    return outcome, fetcher.take_log()
+
+
+@task(name="process-batch", cache_policy=NO_CACHE)
+def process_batch_task(
+    jobs: list[PageJob], settings: Settings, templates: dict[str, frozenset[str]]
+) -> tuple[list[PageOutcome], list[FetchResult]]:
+    """Fetch a batch of pages and extract them on every core; also hand back the requests made.
+
+    Several batches are in flight at once, so one batch's fetching overlaps another's extraction.
+    """
+    fetcher = resources.fetcher(settings)
+    fetched = stages.fetch_pages(jobs, fetcher)
+    outcomes = stages.extract_pages(fetched, resources.pool(settings), templates, settings)
+    return outcomes, fetcher.take_log()
 
 
 class Ingestion:
@@ -59,22 +76,15 @@ class Ingestion:
         self.summary = RunSummary(run_id=run_id)
         self.source_by_url: dict[str, str] = {}
         self.errors: Counter[str] = Counter()
-        self.fetcher = Fetcher(settings)
-        self.pool = WorkerPool(settings.workers)
         self.clusterer = StoryClusterer()
         self.templates: dict[str, frozenset[str]] = {}
         self.sites_touched: set[str] = set()
         self.tasks_submitted = 0
 
-    def close(self) -> None:
-        self.fetcher.close()
-        self.pool.close()
-
     def db(self, **kwargs: Any):
         return connect(self.settings.db_path, **kwargs)
 
-    def flush_fetch_log(self, con) -> None:
-        results = self.fetcher.take_log()
+    def write_fetch_log(self, con, results: list[FetchResult]) -> None:
         for result in results:
             # Page failures are counted from their outcomes, which include extraction errors.
             if result.kind != "page" and result.status not in (FetchStatus.OK, FetchStatus.NOT_MODIFIED):
@@ -99,10 +109,11 @@ def _plan(run: Ingestion, sources: Sequence[Source], force: bool) -> tuple[list[
     return due, states
 
 
-def _record_feeds(run: Ingestion, outcomes: Sequence[FeedOutcome]) -> list[PageJob]:
+def _record_feeds(run: Ingestion, results: Sequence[tuple[FeedOutcome, list[FetchResult]]]) -> list[PageJob]:
     summary = run.summary
     with run.db() as con:
-        for outcome in outcomes:
+        for outcome, requests in results:
+            run.write_fetch_log(con, requests)
             seen, new = load.record_feed(con, outcome, summary.run_id, _now())
             summary.entries_seen += seen
             summary.entries_new += new
@@ -115,21 +126,20 @@ def _record_feeds(run: Ingestion, outcomes: Sequence[FeedOutcome]) -> list[PageJ
             if failed:
                 reason = outcome.parsed.error if outcome.parsed and outcome.parsed.error else outcome.fetch.error
                 logger.warning("feed %s failed: %s", outcome.source.name, reason)
-        run.flush_fetch_log(con)
         jobs = load.pending_jobs(con, run.settings.max_attempts, _now())
     for job in jobs:
         run.source_by_url[job.entry.url] = job.source_name
     return jobs
 
 
-def _load_batch(run: Ingestion, outcomes: list[PageOutcome]) -> None:
+def _load_batch(run: Ingestion, outcomes: list[PageOutcome], requests: list[FetchResult]) -> None:
     summary = run.summary
     with run.db() as con:
         counts = load.load_pages(
             con, outcomes, run_id=summary.run_id, now=_now(), clusterer=run.clusterer,
             max_attempts=run.settings.max_attempts,
         )
-        run.flush_fetch_log(con)
+        run.write_fetch_log(con, requests)
     summary.articles_new += counts.new
     summary.articles_updated += counts.updated
     summary.pages_fetched += sum(1 for o in outcomes if o.fetch is not None and o.fetch.ok)
@@ -145,10 +155,9 @@ def _process_pages(run: Ingestion, jobs: list[PageJob]) -> None:
     batches = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     in_flight: deque[PrefectFuture] = deque()
     done_pages = 0
-    run.tasks_submitted += 2 * len(batches)
+    run.tasks_submitted += len(batches)
     for batch in batches:
-        fetched = fetch_pages_task.submit(batch, run.fetcher)
-        in_flight.append(extract_pages_task.submit(fetched, run.pool, run.templates, run.settings))
+        in_flight.append(process_batch_task.submit(batch, run.settings, run.templates))
         if len(in_flight) >= PIPELINE_DEPTH:
             done_pages += _finish(run, in_flight.popleft(), done_pages, len(jobs))
     while in_flight:
@@ -156,8 +165,8 @@ def _process_pages(run: Ingestion, jobs: list[PageJob]) -> None:
 
 
 def _finish(run: Ingestion, future: PrefectFuture, done_before: int, total: int) -> int:
-    outcomes = future.result()
-    _load_batch(run, outcomes)
+    outcomes, requests = future.result()
+    _load_batch(run, outcomes, requests)
     logger.info(
         "pages %d/%d: %d new, %d updated, %d failed",
         done_before + len(outcomes), total, run.summary.articles_new, run.summary.articles_updated,
@@ -188,12 +197,13 @@ def ingest(
     run = Ingestion(settings, run_id=uuid.uuid4().hex[:16])
     run.summary.flow_run_id = flow_run.get_id()
     status, error = "failed", None
+    if not settings.distributed:
+        resources.pool(settings)  # start the workers (a second or more) while the run plans
     try:
         due, states = _plan(run, sources, force)
         logger.info("%d of %d sources due", len(due), len(sources))
         run.tasks_submitted += len(due)
-        futures = fetch_feed_task.map(due, [states.get(s.name) for s in due], unmapped(run.fetcher),
-                                      unmapped(run.pool), unmapped(settings), unmapped(_now()))
+        futures = fetch_feed_task.map(due, [states.get(s.name) for s in due], unmapped(settings), unmapped(_now()))
         jobs = _record_feeds(run, [f.result() for f in futures])
         logger.info("%d new entries; %d pages to fetch", run.summary.entries_new, len(jobs))
         _process_pages(run, jobs)
@@ -203,7 +213,7 @@ def ingest(
         error = f"{type(exc).__name__}: {exc}"
         raise
     finally:
-        run.close()
+        resources.close_all()
         run.summary.duration_s = round(time.monotonic() - started, 3)
         run.summary.errors_by_class = dict(run.errors)
         with run.db() as con:

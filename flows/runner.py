@@ -19,6 +19,7 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
 from config.settings import Settings, load_settings
+from flows.dask_runner import dask_task_runner
 from flows.ingest import ingest_flow
 from warehouse.db import RunLock
 
@@ -45,10 +46,12 @@ def run_ingest_flow(
     The run lock is taken here, before the flow starts, so a database another run is writing
     is reported at once as a WarehouseError (the flow takes the same lock again inside).
     """
-    lock = RunLock(load_settings(settings_file, overrides).db_path)
+    settings = load_settings(settings_file, overrides)
+    flow = ingest_flow.with_options(task_runner=dask_task_runner(settings)) if settings.distributed else ingest_flow
+    lock = RunLock(settings.db_path)
     lock.acquire(lock_wait_s)
     try:
-        state = ingest_flow(
+        state = flow(
             feeds_file=_path(feeds_file),
             settings_file=_path(settings_file),
             overrides=overrides,

@@ -41,10 +41,10 @@ EXTRACTOR_VERSION = "1"
 SPACE = re.compile(r"\s+")
 LINE_KINDS = {"head": "head", "list": "item", "quote": "quote", "table": "table", "code": "code"}
 # Index, tag, author and search pages: lists of other pages, not an article.
-# The listing keyword with at most one segment after it: /tag/energy/, /author/jane-doe, /page/2.
+# A listing keyword ending the path: /tag/energy/, /author/jane-doe, /page/2, /archive/2022/05.
 LISTING_PATH = re.compile(
-    r"/(tags?|category|categories|kategorie|rubrik|topics?|themen|author|autor|archive|archiv|"
-    r"search|suche|page)(/[^/]+)?/?$|^/?$",
+    r"/(tags?|category|categories|kategorie|author|autor|search|suche)"
+    r"(/[^/]+)?/?$|/(page|seite)/\d+/?$|/(archive|archiv)(/\d+){0,3}/?$|^/?$",
     re.IGNORECASE,
 )
 # Titles of consent walls ("Before you continue to Google", "Cookie settings").

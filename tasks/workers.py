@@ -103,3 +103,33 @@ def _collect(key: Any, future: Any, timeout_s: float) -> Done:
         return Done(key, failure=TaskFailure("too_large", "ran out of the worker's memory limit"))
     except Exception as exc:  # noqa: BLE001 - a bug on one page must not unwind the batch
         return Done(key, failure=TaskFailure("error", f"{type(exc).__name__}: {exc}"))
+
+
+class InlinePool:
+    """The WorkerPool interface, run in the calling process: for processes that may not fork.
+
+    Exceptions still become TaskFailures; the time limit cannot be enforced.
+    """
+
+    workers = 1
+
+    def run(self, function: Callable[..., T], args: tuple, timeout_s: float, kwargs: dict | None = None) -> Done[T]:
+        return _call(None, function, args, kwargs or {})
+
+    def map_unordered(
+        self, function: Callable[..., T], keyed_args: Iterable[tuple[Any, tuple]], timeout_s: float
+    ) -> Iterator[Done[T]]:
+        for key, args in keyed_args:
+            yield _call(key, function, args, {})
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def _call(key: Any, function: Callable[..., T], args: tuple, kwargs: dict) -> Done[T]:
+    try:
+        return Done(key, value=function(*args, **kwargs))
+    except MemoryError:
+        return Done(key, failure=TaskFailure("too_large", "ran out of memory"))
+    except Exception as exc:  # noqa: BLE001 - a bug on one page must not unwind the batch
+        return Done(key, failure=TaskFailure("error", f"{type(exc).__name__}: {exc}"))
