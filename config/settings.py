@@ -177,7 +177,9 @@ def load_sources(path: Path | None = None) -> list[Source]:
         raise ConfigError(f"{path}: 'sources' must be an array of tables ([[sources]])")
     sources, seen = [], set()
     for index, table in enumerate(tables):
-        label = f"sources[{index}]" + (f" ({table.get('name')})" if isinstance(table, dict) and table.get("name") else "")
+        label = f"sources[{index}]" + (
+            f" ({table.get('name')})" if isinstance(table, dict) and table.get("name") else ""
+        )
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: {label}: must be a table")
         try:
@@ -207,7 +209,12 @@ def sources_toml(sources: list[Source], header: str | None = None) -> str:
     """
     lines = [f"# {header}"] if header else []
     for source in sources:
-        lines += ["", "[[sources]]", f"name = {json.dumps(source.name)}", f"url = {json.dumps(source.url)}"]
+        lines += [
+            "",
+            "[[sources]]",
+            f"name = {json.dumps(source.name)}",
+            f"url = {json.dumps(source.url)}",
+        ]
         if source.tags:
             lines.append(f"tags = {json.dumps(list(source.tags))}")
         if source.language:

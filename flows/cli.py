@@ -20,7 +20,15 @@ import typer
 from config.settings import DEFAULT_FEEDS_FILE, ConfigError, load_settings, load_sources
 from flows import analysis_cli, report
 from flows.errors import UserError
-from flows.options import DbOpt, FeedsOpt, SettingsOpt, cli_overrides, console, err_console, resolve_settings
+from flows.options import (
+    DbOpt,
+    FeedsOpt,
+    SettingsOpt,
+    cli_overrides,
+    console,
+    err_console,
+    resolve_settings,
+)
 from tasks.records import Source
 from warehouse.db import WarehouseError
 
@@ -33,7 +41,6 @@ app = typer.Typer(
 )
 sources_app = typer.Typer(help="List, add, import and export sources.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
-
 
 
 def _setup_logging(verbose: bool, quiet: bool) -> None:
@@ -54,12 +61,26 @@ def run(
     feeds: FeedsOpt = None,
     settings: SettingsOpt = None,
     db: DbOpt = None,
-    force: Annotated[bool, typer.Option(help="Fetch every source now, even those not due yet.")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Fetch every source now, even those not due yet.")
+    ] = False,
     wait: Annotated[float, typer.Option(help="Seconds to wait for another run to finish.")] = 0.0,
-    dask_address: Annotated[str | None, typer.Option(help="Run tasks on this Dask scheduler (tcp://host:8786).", show_default=False)] = None,
-    dask_workers: Annotated[int | None, typer.Option(help="Run tasks on a local Dask cluster of N worker processes.", show_default=False)] = None,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(
+            help="Run tasks on this Dask scheduler (tcp://host:8786).", show_default=False
+        ),
+    ] = None,
+    dask_workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Run tasks on a local Dask cluster of N worker processes.", show_default=False
+        ),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and the summary.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Only warnings and the summary.")
+    ] = False,
 ) -> None:
     """Run one ingestion now.
 
@@ -78,7 +99,9 @@ def run(
 
 @app.command()
 def demo(
-    port: Annotated[int, typer.Option(help="Port of the local demo site (fixed, so URLs stay stable).")] = 8765,
+    port: Annotated[
+        int, typer.Option(help="Port of the local demo site (fixed, so URLs stay stable).")
+    ] = 8765,
     db: Annotated[Path, typer.Option("--db", help="Database to fill.")] = Path("data/demo.duckdb"),
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
@@ -142,8 +165,12 @@ def stats(settings: SettingsOpt = None, db: DbOpt = None) -> None:
 @app.command()
 def extract(
     path: Annotated[Path, typer.Argument(help="A saved HTML file.", exists=True, dir_okay=False)],
-    url: Annotated[str | None, typer.Option(help="The page's URL (helps metadata and links).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print text and metadata as one JSON object.")] = False,
+    url: Annotated[
+        str | None, typer.Option(help="The page's URL (helps metadata and links).")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print text and metadata as one JSON object.")
+    ] = False,
 ) -> None:
     """Extract the article from a saved HTML page and print its text (or JSON).
 
@@ -175,7 +202,9 @@ def reextract(
     from flows.reextract import reextract as reextract_pages
 
     counts = reextract_pages(resolve_settings(settings, db), source=source)
-    console.print(f"{counts.updated} articles changed, {counts.unchanged} unchanged, {counts.failed} failed")
+    console.print(
+        f"{counts.updated} articles changed, {counts.unchanged} unchanged, {counts.failed} failed"
+    )
 
 
 @sources_app.command("list")
@@ -200,7 +229,9 @@ def sources_add(
     url: Annotated[str, typer.Argument(help="A site's home page, or a feed URL.")],
     feeds: FeedsOpt = None,
     settings: SettingsOpt = None,
-    add_all: Annotated[bool, typer.Option("--all", help="Add every feed found without asking.")] = False,
+    add_all: Annotated[
+        bool, typer.Option("--all", help="Add every feed found without asking.")
+    ] = False,
 ) -> None:
     """Find a site's feeds (<link rel=alternate>, then common paths) and add them to the feeds file.
 
@@ -210,10 +241,15 @@ def sources_add(
 
     candidates = discover_feeds(url, resolve_settings(settings, None))
     if not candidates:
-        raise UserError(f"no feed found at {url} (looked for <link rel=alternate> and common feed paths)")
+        raise UserError(
+            f"no feed found at {url} (looked for <link rel=alternate> and common feed paths)"
+        )
     for index, candidate in enumerate(candidates, 1):
-        console.print(f"{index}. {candidate.title or '(untitled)'} — {candidate.url} ({candidate.format}, "
-                      f"{candidate.entries} entries)", highlight=False)
+        console.print(
+            f"{index}. {candidate.title or '(untitled)'} — {candidate.url} ({candidate.format}, "
+            f"{candidate.entries} entries)",
+            highlight=False,
+        )
     chosen = candidates if add_all or len(candidates) == 1 else _choose(candidates)
     feeds_file = _feeds_path(feeds)
     taken = {s.name for s in load_sources(feeds_file)} if feeds_file.exists() else set()
@@ -223,7 +259,9 @@ def sources_add(
         taken.add(name)
         new.append(Source(name=name, url=candidate.url))
     added = add_sources(feeds_file, new)
-    console.print(f"added {len(added)} source(s) to {feeds_file}: {', '.join(s.name for s in added) or 'none new'}")
+    console.print(
+        f"added {len(added)} source(s) to {feeds_file}: {', '.join(s.name for s in added) or 'none new'}"
+    )
 
 
 def _choose(candidates: list) -> list:
@@ -241,7 +279,9 @@ def _choose(candidates: list) -> list:
 
 @sources_app.command("import")
 def sources_import(
-    opml: Annotated[Path, typer.Argument(help="An OPML subscription list.", exists=True, dir_okay=False)],
+    opml: Annotated[
+        Path, typer.Argument(help="An OPML subscription list.", exists=True, dir_okay=False)
+    ],
     feeds: FeedsOpt = None,
 ) -> None:
     """Add the feeds of an OPML file (as feed readers export it) to the feeds file.
@@ -296,5 +336,8 @@ def main() -> None:
     except Exception as exc:
         if os.environ.get("NEWSFLOW_DEBUG"):
             raise
-        err_console.print(f"[red]unexpected error:[/red] {type(exc).__name__}: {exc} (NEWSFLOW_DEBUG=1 shows the traceback)", highlight=False)
+        err_console.print(
+            f"[red]unexpected error:[/red] {type(exc).__name__}: {exc} (NEWSFLOW_DEBUG=1 shows the traceback)",
+            highlight=False,
+        )
         sys.exit(1)

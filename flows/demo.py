@@ -42,7 +42,9 @@ def run_demo(console: Console, *, port: int, db_path: Path) -> dict:
         feeds_file = db_path.parent / "demo-feeds.toml"
         feeds_file.parent.mkdir(parents=True, exist_ok=True)
         feeds_file.write_text(site.feeds_toml(), encoding="utf-8")
-        console.print(f"demo site on {site.base_url} with {len(site.sources())} feeds; ingesting into {db_path}")
+        console.print(
+            f"demo site on {site.base_url} with {len(site.sources())} feeds; ingesting into {db_path}"
+        )
         summary = run_ingest_flow(
             feeds_file, None, {**DEMO_OVERRIDES, "db_path": str(db_path)}, force=True
         )

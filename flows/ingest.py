@@ -16,17 +16,26 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-import flows.prefect_env  # noqa: F401 - must precede the prefect import
 from prefect import flow, task, unmapped
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
+import flows.prefect_env  # noqa: F401 - must precede the prefect import
 from config.settings import Settings, load_settings, load_sources
 from tasks import resources, stages
 from tasks.dedup import StoryClusterer
-from tasks.records import FeedOutcome, FeedState, FetchResult, FetchStatus, PageJob, PageOutcome, RunSummary, Source
+from tasks.records import (
+    FeedOutcome,
+    FeedState,
+    FetchResult,
+    FetchStatus,
+    PageJob,
+    PageOutcome,
+    RunSummary,
+    Source,
+)
 from tasks.schedule import is_due
 from warehouse import load
 from warehouse.db import RunLock, connect
@@ -87,12 +96,17 @@ class Ingestion:
     def write_fetch_log(self, con, results: list[FetchResult]) -> None:
         for result in results:
             # Page failures are counted from their outcomes, which include extraction errors.
-            if result.kind != "page" and result.status not in (FetchStatus.OK, FetchStatus.NOT_MODIFIED):
+            if result.kind != "page" and result.status not in (
+                FetchStatus.OK,
+                FetchStatus.NOT_MODIFIED,
+            ):
                 self.errors[f"{result.kind}:{result.status}"] += 1
         load.append_fetch_log(con, results, self.summary.run_id, self.source_by_url, _now())
 
 
-def _plan(run: Ingestion, sources: Sequence[Source], force: bool) -> tuple[list[Source], dict[str, FeedState]]:
+def _plan(
+    run: Ingestion, sources: Sequence[Source], force: bool
+) -> tuple[list[Source], dict[str, FeedState]]:
     with run.db() as con:
         states = load.sync_sources(con, sources)
         load.start_run(con, run.summary.run_id, run.summary.flow_run_id, _now())
@@ -109,7 +123,9 @@ def _plan(run: Ingestion, sources: Sequence[Source], force: bool) -> tuple[list[
     return due, states
 
 
-def _record_feeds(run: Ingestion, results: Sequence[tuple[FeedOutcome, list[FetchResult]]]) -> list[PageJob]:
+def _record_feeds(
+    run: Ingestion, results: Sequence[tuple[FeedOutcome, list[FetchResult]]]
+) -> list[PageJob]:
     summary = run.summary
     with run.db() as con:
         for outcome, requests in results:
@@ -124,7 +140,11 @@ def _record_feeds(run: Ingestion, results: Sequence[tuple[FeedOutcome, list[Fetc
             summary.feeds_not_modified += outcome.unchanged
             summary.feeds_fetched += not failed
             if failed:
-                reason = outcome.parsed.error if outcome.parsed and outcome.parsed.error else outcome.fetch.error
+                reason = (
+                    outcome.parsed.error
+                    if outcome.parsed and outcome.parsed.error
+                    else outcome.fetch.error
+                )
                 logger.warning("feed %s failed: %s", outcome.source.name, reason)
         jobs = load.pending_jobs(con, run.settings.max_attempts, _now())
     for job in jobs:
@@ -136,7 +156,11 @@ def _load_batch(run: Ingestion, outcomes: list[PageOutcome], requests: list[Fetc
     summary = run.summary
     with run.db() as con:
         counts = load.load_pages(
-            con, outcomes, run_id=summary.run_id, now=_now(), clusterer=run.clusterer,
+            con,
+            outcomes,
+            run_id=summary.run_id,
+            now=_now(),
+            clusterer=run.clusterer,
             max_attempts=run.settings.max_attempts,
         )
         run.write_fetch_log(con, requests)
@@ -169,7 +193,10 @@ def _finish(run: Ingestion, future: PrefectFuture, done_before: int, total: int)
     _load_batch(run, outcomes, requests)
     logger.info(
         "pages %d/%d: %d new, %d updated, %d failed",
-        done_before + len(outcomes), total, run.summary.articles_new, run.summary.articles_updated,
+        done_before + len(outcomes),
+        total,
+        run.summary.articles_new,
+        run.summary.articles_updated,
         run.summary.pages_failed,
     )
     return len(outcomes)
@@ -203,7 +230,9 @@ def ingest(
         due, states = _plan(run, sources, force)
         logger.info("%d of %d sources due", len(due), len(sources))
         run.tasks_submitted += len(due)
-        futures = fetch_feed_task.map(due, [states.get(s.name) for s in due], unmapped(settings), unmapped(_now()))
+        futures = fetch_feed_task.map(
+            due, [states.get(s.name) for s in due], unmapped(settings), unmapped(_now())
+        )
         jobs = _record_feeds(run, [f.result() for f in futures])
         logger.info("%d new entries; %d pages to fetch", run.summary.entries_new, len(jobs))
         _process_pages(run, jobs)

@@ -14,9 +14,16 @@ from config.settings import Settings, load_settings
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 
-FeedsOpt = Annotated[Path | None, typer.Option("--feeds", help="Feeds file ([[sources]] tables).", show_default=False)]
-SettingsOpt = Annotated[Path | None, typer.Option("--settings", help="Settings file.", show_default=False)]
-DbOpt = Annotated[Path | None, typer.Option("--db", help="DuckDB file (overrides db_path).", show_default=False)]
+FeedsOpt = Annotated[
+    Path | None,
+    typer.Option("--feeds", help="Feeds file ([[sources]] tables).", show_default=False),
+]
+SettingsOpt = Annotated[
+    Path | None, typer.Option("--settings", help="Settings file.", show_default=False)
+]
+DbOpt = Annotated[
+    Path | None, typer.Option("--db", help="DuckDB file (overrides db_path).", show_default=False)
+]
 
 
 def cli_overrides(db: Path | None) -> dict[str, Any]:

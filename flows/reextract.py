@@ -26,10 +26,17 @@ STORY_WINDOW_DAYS = 30
 
 def _fetched(row: tuple) -> tuple[PageJob, FetchResult]:
     article_id, url, final_url, content_type, html_zlib, fetched_at, source_name, entry_json = row
-    entry = load.entry_from_json(entry_json) if entry_json else FeedEntry(entry_key=article_id, url=url)
+    entry = (
+        load.entry_from_json(entry_json) if entry_json else FeedEntry(entry_key=article_id, url=url)
+    )
     fetch = FetchResult(
-        url=url, final_url=final_url, status=FetchStatus.OK, http_status=200, body=zlib.decompress(html_zlib),
-        content_type=content_type, started_at=fetched_at,
+        url=url,
+        final_url=final_url,
+        status=FetchStatus.OK,
+        http_status=200,
+        body=zlib.decompress(html_zlib),
+        content_type=content_type,
+        started_at=fetched_at,
     )
     return PageJob(source_name=source_name, entry=entry), fetch
 
@@ -45,23 +52,43 @@ def reextract(settings: Settings, *, source: str | None = None) -> load.LoadCoun
         with connect(settings.db_path) as con:
             templates = load.template_fingerprints(con)
             clusterer = StoryClusterer()
-            for article_id, story_id, signature in load.recent_signatures(con, days=STORY_WINDOW_DAYS):
+            for article_id, story_id, signature in load.recent_signatures(
+                con, days=STORY_WINDOW_DAYS
+            ):
                 clusterer.add_existing(article_id, story_id, signature)
         with WorkerPool(settings.workers) as pool:
             while True:
                 with connect(settings.db_path) as con:
-                    rows = run(con, "raw_pages_batch", after=after, source=source, limit=settings.batch_size).fetchall()
+                    rows = run(
+                        con,
+                        "raw_pages_batch",
+                        after=after,
+                        source=source,
+                        limit=settings.batch_size,
+                    ).fetchall()
                 if not rows:
                     with connect(settings.db_path) as con:
                         rebuild_search_index(con)
                     return total
                 after = rows[-1][0]
-                outcomes = stages.extract_pages([_fetched(row) for row in rows], pool, templates, settings)
+                outcomes = stages.extract_pages(
+                    [_fetched(row) for row in rows], pool, templates, settings
+                )
                 with connect(settings.db_path) as con:
-                    counts = load.load_pages(con, outcomes, run_id=run_id, now=datetime.now(UTC),
-                                             clusterer=clusterer, max_attempts=settings.max_attempts)
+                    counts = load.load_pages(
+                        con,
+                        outcomes,
+                        run_id=run_id,
+                        now=datetime.now(UTC),
+                        clusterer=clusterer,
+                        max_attempts=settings.max_attempts,
+                    )
                 _add(total, counts)
-                logger.info("re-extracted %d pages: %d changed", total.updated + total.unchanged, total.updated)
+                logger.info(
+                    "re-extracted %d pages: %d changed",
+                    total.updated + total.unchanged,
+                    total.updated,
+                )
     finally:
         lock.release()
 

@@ -54,7 +54,9 @@ def print_summary(console: Console, summary: dict[str, Any]) -> None:
         table.add_row(label, str(value))
     console.print(table)
     if summary["errors_by_class"]:
-        errors = ", ".join(f"{name} x{count}" for name, count in sorted(summary["errors_by_class"].items()))
+        errors = ", ".join(
+            f"{name} x{count}" for name, count in sorted(summary["errors_by_class"].items())
+        )
         console.print(f"failures recorded in fetch_log / discoveries: {errors}", highlight=False)
 
 
@@ -63,11 +65,15 @@ def print_frame(console: Console, frame: pd.DataFrame, fmt: str, limit: int) -> 
     if fmt == "csv":
         frame.to_csv(sys.stdout, index=False)
     elif fmt == "json":
-        sys.stdout.write(frame.to_json(orient="records", lines=True, date_format="iso", force_ascii=False))
+        sys.stdout.write(
+            frame.to_json(orient="records", lines=True, date_format="iso", force_ascii=False)
+        )
     else:
         console.print(_table(frame, limit=limit))
         if len(frame) > limit:
-            console.print(f"({len(frame)} rows, first {limit} shown; --limit or --format csv for more)")
+            console.print(
+                f"({len(frame)} rows, first {limit} shown; --limit or --format csv for more)"
+            )
 
 
 def print_stats(console: Console, stats: dict[str, pd.DataFrame]) -> None:
@@ -82,14 +88,20 @@ def print_stats(console: Console, stats: dict[str, pd.DataFrame]) -> None:
     console.print(_table(stats["runs"], title="last runs"))
 
 
-def print_sources(console: Console, configured: Sequence[Source], health: pd.DataFrame | None) -> None:
+def print_sources(
+    console: Console, configured: Sequence[Source], health: pd.DataFrame | None
+) -> None:
     """Configured sources joined with their stored health, when a database exists."""
     frame = pd.DataFrame(
-        [{"source_name": s.name, "url": s.url, "tags": ",".join(s.tags), "enabled": s.enabled} for s in configured]
+        [
+            {"source_name": s.name, "url": s.url, "tags": ",".join(s.tags), "enabled": s.enabled}
+            for s in configured
+        ]
     )
     if health is not None and not frame.empty:
         frame = frame.merge(
             health[["source_name", "articles", "failures", "last_error_class", "last_success_at"]],
-            on="source_name", how="left",
+            on="source_name",
+            how="left",
         )
     console.print(_table(frame, title="sources"))

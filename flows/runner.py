@@ -14,10 +14,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import flows.prefect_env  # noqa: F401 - must precede the prefect import
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
+import flows.prefect_env  # noqa: F401 - must precede the prefect import
 from config.settings import Settings, load_settings
 from flows.dask_runner import dask_task_runner
 from flows.ingest import ingest_flow
@@ -47,7 +47,11 @@ def run_ingest_flow(
     is reported at once as a WarehouseError (the flow takes the same lock again inside).
     """
     settings = load_settings(settings_file, overrides)
-    flow = ingest_flow.with_options(task_runner=dask_task_runner(settings)) if settings.distributed else ingest_flow
+    flow = (
+        ingest_flow.with_options(task_runner=dask_task_runner(settings))
+        if settings.distributed
+        else ingest_flow
+    )
     lock = RunLock(settings.db_path)
     lock.acquire(lock_wait_s)
     try:
@@ -61,11 +65,15 @@ def run_ingest_flow(
     finally:
         lock.release()
     summary = state.result()
-    summary["task_runs"] = wait_for_task_run_history(state.state_details.flow_run_id, summary["tasks_submitted"])
+    summary["task_runs"] = wait_for_task_run_history(
+        state.state_details.flow_run_id, summary["tasks_submitted"]
+    )
     return summary
 
 
-def wait_for_task_run_history(flow_run_id: Any, expected: int, timeout_s: float = HISTORY_WAIT_S) -> int:
+def wait_for_task_run_history(
+    flow_run_id: Any, expected: int, timeout_s: float = HISTORY_WAIT_S
+) -> int:
     """Block until the server has recorded `expected` task runs of the flow run, all final.
 
     Returns the number recorded (less than expected only if the wait timed out).
@@ -75,23 +83,35 @@ def wait_for_task_run_history(flow_run_id: Any, expected: int, timeout_s: float 
     with get_client(sync_client=True) as client:
         while True:
             runs, offset = [], 0
-            while page := client.read_task_runs(flow_run_filter=flow_filter, limit=200, offset=offset):
+            while page := client.read_task_runs(
+                flow_run_filter=flow_filter, limit=200, offset=offset
+            ):
                 runs.extend(page)
                 offset += len(page)
             final = sum(1 for r in runs if r.state_type and r.state_type.value in TERMINAL)
             if final >= expected or time.monotonic() >= deadline:
                 if final < expected:
-                    logger.debug("task-run history incomplete after %.0f s: %d of %d", timeout_s, final, expected)
+                    logger.debug(
+                        "task-run history incomplete after %.0f s: %d of %d",
+                        timeout_s,
+                        final,
+                        expected,
+                    )
                 return len(runs)
             time.sleep(0.1)
 
 
 def serve_ingest_flow(
-    feeds_file: Path | None, settings_file: Path | None, overrides: dict[str, Any], settings: Settings
+    feeds_file: Path | None,
+    settings_file: Path | None,
+    overrides: dict[str, Any],
+    settings: Settings,
 ) -> None:
     """Serve the flow with the configured schedule until interrupted."""
     schedule: dict[str, Any] = (
-        {"cron": settings.schedule_cron} if settings.schedule_cron else {"interval": settings.schedule_interval_s}
+        {"cron": settings.schedule_cron}
+        if settings.schedule_cron
+        else {"interval": settings.schedule_interval_s}
     )
     logger.info("serving ingest on schedule %s; Ctrl-C stops", schedule)
     ingest_flow.serve(

@@ -39,7 +39,9 @@ def discover_feeds(site_url: str, settings: Settings) -> list[FeedCandidate]:
         own = _candidate(page.final_url, page.body, page.content_type)
         if own:
             return [own]
-        links = find_feed_links(page.body, page.final_url) or [urljoin(page.final_url, p) for p in COMMON_FEED_PATHS]
+        links = find_feed_links(page.body, page.final_url) or [
+            urljoin(page.final_url, p) for p in COMMON_FEED_PATHS
+        ]
         found = [
             _candidate(result.final_url, result.body, result.content_type)
             for result in fetcher.fetch_many(links, kind="discovery")
@@ -53,12 +55,16 @@ def _candidate(url: str, body: bytes, content_type: str | None) -> FeedCandidate
     parsed = parse_feed(body, url, content_type=content_type)
     if parsed.error_class:
         return None
-    return FeedCandidate(url=url, title=parsed.title, format=parsed.format, entries=len(parsed.entries))
+    return FeedCandidate(
+        url=url, title=parsed.title, format=parsed.format, entries=len(parsed.entries)
+    )
 
 
 def source_name(candidate: FeedCandidate, taken: set[str]) -> str:
     """A readable, unique name: the feed's title (or host) as a slug."""
-    base = SLUG_BREAK.sub("-", (candidate.title or urlsplit(candidate.url).hostname or "feed").lower()).strip("-")
+    base = SLUG_BREAK.sub(
+        "-", (candidate.title or urlsplit(candidate.url).hostname or "feed").lower()
+    ).strip("-")
     base = base[:48] or "feed"
     name, n = base, 2
     while name in taken:

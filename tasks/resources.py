@@ -41,7 +41,9 @@ def pool(settings: Settings) -> WorkerPool | InlinePool:
     with _lock:
         if settings.workers not in _pools:
             if multiprocessing.current_process().daemon:
-                logger.warning("daemonic worker process: extraction runs inline, without its time limit")
+                logger.warning(
+                    "daemonic worker process: extraction runs inline, without its time limit"
+                )
                 _pools[settings.workers] = InlinePool()
             else:
                 _pools[settings.workers] = WorkerPool(settings.workers)

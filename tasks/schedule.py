@@ -19,7 +19,9 @@ def is_due(state: FeedState | None, now: datetime, *, force: bool = False) -> bo
     return force or state.next_fetch_at is None or state.next_fetch_at <= now
 
 
-def fetch_interval_s(source: Source, default_s: int, fetch: FetchResult, parsed: ParsedFeed | None) -> int:
+def fetch_interval_s(
+    source: Source, default_s: int, fetch: FetchResult, parsed: ParsedFeed | None
+) -> int:
     """Seconds until the next fetch after a success.
 
     The per-source override wins; otherwise the longest of the settings default, the server's
@@ -32,7 +34,12 @@ def fetch_interval_s(source: Source, default_s: int, fetch: FetchResult, parsed:
 
 
 def next_fetch_at(
-    now: datetime, source: Source, default_s: int, fetch: FetchResult, parsed: ParsedFeed | None, failures: int
+    now: datetime,
+    source: Source,
+    default_s: int,
+    fetch: FetchResult,
+    parsed: ParsedFeed | None,
+    failures: int,
 ) -> datetime:
     """When to fetch again: the interval after success, exponential backoff after failures."""
     interval = fetch_interval_s(source, default_s, fetch, parsed)

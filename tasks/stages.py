@@ -40,7 +40,12 @@ MAX_CHILD_SITEMAPS = 20
 
 
 def fetch_feed(
-    source: Source, state: FeedState | None, fetcher: Fetcher, pool: WorkerPool, settings: Settings, now: datetime
+    source: Source,
+    state: FeedState | None,
+    fetcher: Fetcher,
+    pool: WorkerPool,
+    settings: Settings,
+    now: datetime,
 ) -> FeedOutcome:
     """Fetch one source conditionally and parse it in a worker unless its body is unchanged.
 
@@ -48,14 +53,28 @@ def fetch_feed(
     """
     url = state.url if state else source.url
     fetch = fetcher.fetch(
-        url, kind="feed", etag=state.etag if state else None, last_modified=state.last_modified if state else None
+        url,
+        kind="feed",
+        etag=state.etag if state else None,
+        last_modified=state.last_modified if state else None,
     )
-    failures = 0 if fetch.status in (FetchStatus.OK, FetchStatus.NOT_MODIFIED) else (state.consecutive_failures if state else 0) + 1
+    failures = (
+        0
+        if fetch.status in (FetchStatus.OK, FetchStatus.NOT_MODIFIED)
+        else (state.consecutive_failures if state else 0) + 1
+    )
     disabled = "410 Gone: the feed was removed" if fetch.http_status == 410 else None
     if fetch.status != FetchStatus.OK:
         when = next_fetch_at(now, source, settings.feed_min_interval_s, fetch, None, failures)
-        return FeedOutcome(source, fetch, None, None, when, unchanged=fetch.status == FetchStatus.NOT_MODIFIED,
-                           disabled_reason=disabled)
+        return FeedOutcome(
+            source,
+            fetch,
+            None,
+            None,
+            when,
+            unchanged=fetch.status == FetchStatus.NOT_MODIFIED,
+            disabled_reason=disabled,
+        )
     body_hash = hashlib.sha256(fetch.body).hexdigest()
     if state and state.body_hash == body_hash:
         when = next_fetch_at(now, source, settings.feed_min_interval_s, fetch, None, 0)
@@ -68,7 +87,9 @@ def fetch_feed(
     return FeedOutcome(source, fetch, parsed, None if parsed.error_class else body_hash, when)
 
 
-def _parse_in_worker(fetch: FetchResult, pool: WorkerPool, settings: Settings, now: datetime) -> ParsedFeed:
+def _parse_in_worker(
+    fetch: FetchResult, pool: WorkerPool, settings: Settings, now: datetime
+) -> ParsedFeed:
     done = pool.run(
         parse_feed,
         (fetch.body, fetch.final_url),
@@ -82,7 +103,9 @@ def _parse_in_worker(fetch: FetchResult, pool: WorkerPool, settings: Settings, n
     )
     if done.failure:
         error_class = "parse_timeout" if done.failure.error_class == "timeout" else "parse_error"
-        return ParsedFeed(format="unknown", error_class=error_class, error=f"feed parser: {done.failure.error}")
+        return ParsedFeed(
+            format="unknown", error_class=error_class, error=f"feed parser: {done.failure.error}"
+        )
     return done.value
 
 
@@ -104,7 +127,9 @@ def _merge_child_sitemaps(
 def fetch_pages(jobs: Sequence[PageJob], fetcher: Fetcher) -> list[tuple[PageJob, FetchResult]]:
     """Fetch the pages of a batch concurrently (within the fetcher's politeness limits)."""
     by_url = {job.entry.url: job for job in jobs}
-    return [(by_url[result.url], result) for result in fetcher.fetch_many(list(by_url), kind="page")]
+    return [
+        (by_url[result.url], result) for result in fetcher.fetch_many(list(by_url), kind="page")
+    ]
 
 
 def extract_pages(
@@ -121,15 +146,35 @@ def extract_pages(
             outcomes.append(PageOutcome(job, fetch, error_class=fetch.status, error=fetch.error))
             continue
         fingerprints = templates.get(site_key(fetch.final_url) or "", frozenset())
-        work[index] = (fetch.body, fetch.final_url, job.entry, fingerprints, settings.max_html_bytes,
-                       settings.extra_tracking_params)
+        work[index] = (
+            fetch.body,
+            fetch.final_url,
+            job.entry,
+            fingerprints,
+            settings.max_html_bytes,
+            settings.extra_tracking_params,
+        )
     for done in pool.map_unordered(process_page, work.items(), settings.extraction_timeout_s):
         job, fetch = fetched[done.key]
         if done.failure:
-            error_class = "extraction_timeout" if done.failure.error_class == "timeout" else "extraction_error"
-            outcomes.append(PageOutcome(job, fetch, error_class=error_class, error=done.failure.error))
+            error_class = (
+                "extraction_timeout"
+                if done.failure.error_class == "timeout"
+                else "extraction_error"
+            )
+            outcomes.append(
+                PageOutcome(job, fetch, error_class=error_class, error=done.failure.error)
+            )
             continue
         extraction = done.value
-        outcomes.append(PageOutcome(job, fetch, article=extraction.article, error_class=extraction.error_class,
-                                    error=extraction.error, story_signature=extraction.story_signature))
+        outcomes.append(
+            PageOutcome(
+                job,
+                fetch,
+                article=extraction.article,
+                error_class=extraction.error_class,
+                error=extraction.error,
+                story_signature=extraction.story_signature,
+            )
+        )
     return outcomes

@@ -31,7 +31,9 @@ PRELOAD_MODULES = ["tasks.pages", "tasks.feeds"]
 
 def _limit_memory() -> None:
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = WORKER_MEMORY_LIMIT if hard == resource.RLIM_INFINITY else min(WORKER_MEMORY_LIMIT, hard)
+    limit = (
+        WORKER_MEMORY_LIMIT if hard == resource.RLIM_INFINITY else min(WORKER_MEMORY_LIMIT, hard)
+    )
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
@@ -65,7 +67,9 @@ class WorkerPool:
         for _ in range(workers):
             self._pool.schedule(os.getpid)
 
-    def run(self, function: Callable[..., T], args: tuple, timeout_s: float, kwargs: dict | None = None) -> Done[T]:
+    def run(
+        self, function: Callable[..., T], args: tuple, timeout_s: float, kwargs: dict | None = None
+    ) -> Done[T]:
         """Run one call in a worker and wait for it."""
         future = self._pool.schedule(function, args=args, kwargs=kwargs or {}, timeout=timeout_s)
         return _collect(None, future, timeout_s)
@@ -74,7 +78,10 @@ class WorkerPool:
         self, function: Callable[..., T], keyed_args: Iterable[tuple[Any, tuple]], timeout_s: float
     ) -> Iterator[Done[T]]:
         """Run function(*args) for every (key, args); yield Done records as they finish."""
-        futures = {self._pool.schedule(function, args=args, timeout=timeout_s): key for key, args in keyed_args}
+        futures = {
+            self._pool.schedule(function, args=args, timeout=timeout_s): key
+            for key, args in keyed_args
+        }
         for future in as_completed(futures):
             yield _collect(futures[future], future, timeout_s)
 
@@ -94,7 +101,9 @@ def _collect(key: Any, future: Any, timeout_s: float) -> Done:
     try:
         return Done(key, value=future.result())
     except FutureTimeout:
-        return Done(key, failure=TaskFailure("timeout", f"took longer than {timeout_s:g} s; worker killed"))
+        return Done(
+            key, failure=TaskFailure("timeout", f"took longer than {timeout_s:g} s; worker killed")
+        )
     except ProcessExpired as exc:
         return Done(key, failure=TaskFailure("worker_crashed", f"worker died ({exc})"))
     except CancelledError:
@@ -113,7 +122,9 @@ class InlinePool:
 
     workers = 1
 
-    def run(self, function: Callable[..., T], args: tuple, timeout_s: float, kwargs: dict | None = None) -> Done[T]:
+    def run(
+        self, function: Callable[..., T], args: tuple, timeout_s: float, kwargs: dict | None = None
+    ) -> Done[T]:
         return _call(None, function, args, kwargs or {})
 
     def map_unordered(

@@ -25,8 +25,9 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def prefect_server():
     """One temporary Prefect API (~10 s to start) for every flow run of the session."""
-    import flows.prefect_env  # noqa: F401 - quiet, telemetry-free Prefect
     from prefect.testing.utilities import prefect_test_harness
+
+    import flows.prefect_env  # noqa: F401 - quiet, telemetry-free Prefect
 
     with prefect_test_harness(server_startup_timeout=None):
         yield

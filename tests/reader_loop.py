@@ -25,7 +25,10 @@ def main(db_path: str, stop_file: str) -> None:
             if Path(db_path).exists():
                 with connect(Path(db_path), read_only=True, wait_s=60) as con:
                     articles, unlinked, orphans = con.execute(QUERY).fetchone()
-                print(json.dumps({"articles": articles, "unlinked": unlinked, "orphans": orphans}), flush=True)
+                print(
+                    json.dumps({"articles": articles, "unlinked": unlinked, "orphans": orphans}),
+                    flush=True,
+                )
         except Exception as exc:  # noqa: BLE001 - the test wants to see any failure
             print(json.dumps({"error": f"{type(exc).__name__}: {exc}"}), flush=True)
         time.sleep(0.05)

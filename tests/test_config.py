@@ -81,9 +81,14 @@ def test_sources_are_read_with_optional_fields(tmp_path):
     [
         ('[[sources]]\nname = "a"\n', "sources[0] (a).url: Field required"),
         ('[[sources]]\nname = "a"\nurl = "ftp://x/"\n', "must be an http:// or https:// URL"),
-        ('[[sources]]\nname = "a"\nurl = "http://x/"\n[[sources]]\nname = "a"\nurl = "http://y/"\n',
-         "duplicate source name 'a'"),
-        ('[[sources]]\nname = "a"\nurl = "http://x/"\ncolour = 1\n', "sources[0] (a).colour: unknown key"),
+        (
+            '[[sources]]\nname = "a"\nurl = "http://x/"\n[[sources]]\nname = "a"\nurl = "http://y/"\n',
+            "duplicate source name 'a'",
+        ),
+        (
+            '[[sources]]\nname = "a"\nurl = "http://x/"\ncolour = 1\n',
+            "sources[0] (a).colour: unknown key",
+        ),
         ('[[feeds]]\nname = "a"\n', "unknown top-level key(s): feeds"),
     ],
     ids=["missing-url", "bad-scheme", "duplicate", "unknown-key", "wrong-table"],

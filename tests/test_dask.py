@@ -17,18 +17,27 @@ ROWS = "SELECT canonical_url, content_hash, title, story_id IS NOT NULL FROM art
 def test_a_dask_run_lands_the_same_rows_as_the_default_runner(prefect_server, tmp_path):
     from flows.runner import run_ingest_flow
 
-    base = {"allow_private_hosts": "127.0.0.1", "per_host_delay_s": 0, "retries": 0, "batch_size": 8,
-            "extraction_workers": 1}
+    base = {
+        "allow_private_hosts": "127.0.0.1",
+        "per_host_delay_s": 0,
+        "retries": 0,
+        "batch_size": 8,
+        "extraction_workers": 1,
+    }
     with DemoSite() as site:
         feeds = tmp_path / "feeds.toml"
         feeds.write_text(site.feeds_toml(), encoding="utf-8")
         local = run_ingest_flow(feeds, None, {**base, "db_path": str(tmp_path / "local.duckdb")})
-        dask = run_ingest_flow(feeds, None, {**base, "db_path": str(tmp_path / "dask.duckdb"), "dask_workers": 2})
+        dask = run_ingest_flow(
+            feeds, None, {**base, "db_path": str(tmp_path / "dask.duckdb"), "dask_workers": 2}
+        )
     rows = {}
     for name in ("local", "dask"):
         with duckdb.connect(str(tmp_path / f"{name}.duckdb"), read_only=True) as con:
             rows[name] = con.execute(ROWS).fetchall()
-            fetch_log = con.execute("SELECT count(*) FROM fetch_log WHERE kind = 'page'").fetchone()[0]
+            fetch_log = con.execute(
+                "SELECT count(*) FROM fetch_log WHERE kind = 'page'"
+            ).fetchone()[0]
         assert fetch_log >= local["pages_fetched"], name  # requests made on workers are logged too
     assert dask["articles_new"] == local["articles_new"] > 0
     assert rows["dask"] == rows["local"]

@@ -37,8 +37,13 @@ def write_config(tmp_path: Path, site: DemoSite, delay_s: float) -> tuple[Path, 
 def newsflow(*args: str, cwd: Path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")}
     return subprocess.Popen(
-        [str(NEWSFLOW), *args], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True, start_new_session=True,
+        [str(NEWSFLOW), *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
 
 
@@ -66,17 +71,28 @@ def test_a_killed_run_resumes_without_loss_or_duplicates(tmp_path):
         db = tmp_path / "news.duckdb"
         with duckdb.connect(str(db), read_only=True) as con:
             landed = con.execute("SELECT count(*) FROM articles").fetchone()[0]
-            pending = con.execute("SELECT count(*) FROM discoveries WHERE state = 'pending'").fetchone()[0]
+            pending = con.execute(
+                "SELECT count(*) FROM discoveries WHERE state = 'pending'"
+            ).fetchone()[0]
         assert 0 < landed < EXPECTED_ARTICLES
         assert pending > 0
 
-        rerun = newsflow("run", "--feeds", str(feeds), "--settings", str(settings), "--force", cwd=tmp_path)
+        rerun = newsflow(
+            "run", "--feeds", str(feeds), "--settings", str(settings), "--force", cwd=tmp_path
+        )
         output, _ = rerun.communicate(timeout=300)
     assert rerun.returncode == 0, output
     with duckdb.connect(str(db), read_only=True) as con:
-        articles, distinct = con.execute("SELECT count(*), count(DISTINCT canonical_url) FROM articles").fetchone()
-        pending = con.execute("SELECT count(*) FROM discoveries WHERE state = 'pending'").fetchone()[0]
-        statuses = [row[0] for row in con.execute("SELECT status FROM ingest_runs ORDER BY started_at").fetchall()]
+        articles, distinct = con.execute(
+            "SELECT count(*), count(DISTINCT canonical_url) FROM articles"
+        ).fetchone()
+        pending = con.execute(
+            "SELECT count(*) FROM discoveries WHERE state = 'pending'"
+        ).fetchone()[0]
+        statuses = [
+            row[0]
+            for row in con.execute("SELECT status FROM ingest_runs ORDER BY started_at").fetchall()
+        ]
         orphans = con.execute(
             "SELECT count(*) FROM article_sources s ANTI JOIN articles a USING (article_id)"
         ).fetchone()[0]

@@ -11,7 +11,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.httpserver import LocalServer, drip, gzip_bomb, hang, redirect, reset_mid_body, wrong_length
+from tests.httpserver import (
+    LocalServer,
+    drip,
+    gzip_bomb,
+    hang,
+    redirect,
+    reset_mid_body,
+    wrong_length,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 BODY = "".join(
@@ -55,9 +63,15 @@ def hostile_run(prefect_server, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hostile")
     with LocalServer() as server:
         pages = {
-            "/good/1": article("Water works opens"), "/good/2": article("Second story"),
-            "/gzip-bomb": None, "/pdf": None, "/drip": None, "/reset": None, "/short": None,
-            "/to-private": None, "/hang": None,
+            "/good/1": article("Water works opens"),
+            "/good/2": article("Second story"),
+            "/gzip-bomb": None,
+            "/pdf": None,
+            "/drip": None,
+            "/reset": None,
+            "/short": None,
+            "/to-private": None,
+            "/hang": None,
         }
         server.route("/good/1", pages["/good/1"])
         server.route("/good/2", pages["/good/2"])
@@ -70,41 +84,76 @@ def hostile_run(prefect_server, tmp_path_factory):
         server.route("/hang", handler=hang(30))
         links = [server.url(p) for p in pages] + ["javascript:alert(1)", "/good/1?utm_source=x"]
         server.route("/good.xml", rss(server, links), content_type="application/rss+xml")
-        server.route("/future.xml", rss(server, [server.url("/good/2")], pub="Mon, 04 Mar 2199 10:00:00 GMT"),
-                     content_type="application/rss+xml")
+        server.route(
+            "/future.xml",
+            rss(server, [server.url("/good/2")], pub="Mon, 04 Mar 2199 10:00:00 GMT"),
+            content_type="application/rss+xml",
+        )
         for name in ("billion_laughs.xml", "xxe_passwd.xml", "malformed.xml"):
-            server.route(f"/{name}", (FIXTURES / name).read_bytes(), content_type="application/rss+xml")
+            server.route(
+                f"/{name}", (FIXTURES / name).read_bytes(), content_type="application/rss+xml"
+            )
         huge = rss(server, [server.url(f"/missing/{i}") for i in range(50_000)])
         server.route("/huge.xml", huge, content_type="application/rss+xml")
-        server.route("/feed-to-private.xml", handler=redirect(f"http://127.0.0.2:{server.port}/good.xml"))
-        names = ["good.xml", "future.xml", "billion_laughs.xml", "xxe_passwd.xml", "malformed.xml", "huge.xml",
-                 "feed-to-private.xml"]
+        server.route(
+            "/feed-to-private.xml", handler=redirect(f"http://127.0.0.2:{server.port}/good.xml")
+        )
+        names = [
+            "good.xml",
+            "future.xml",
+            "billion_laughs.xml",
+            "xxe_passwd.xml",
+            "malformed.xml",
+            "huge.xml",
+            "feed-to-private.xml",
+        ]
         feeds = tmp / "feeds.toml"
-        feeds.write_text("".join(f'[[sources]]\nname = "{n}"\nurl = "{server.url("/" + n)}"\n' for n in names))
+        feeds.write_text(
+            "".join(f'[[sources]]\nname = "{n}"\nurl = "{server.url("/" + n)}"\n' for n in names)
+        )
         overrides = {
-            "db_path": str(tmp / "news.duckdb"), "allow_private_hosts": "127.0.0.1", "per_host_delay_s": 0,
-            "per_host_concurrency": 8, "retries": 1, "backoff_base_s": 0.05, "backoff_max_s": 0.5,
-            "request_deadline_s": 3, "read_timeout_s": 2, "max_response_bytes": 10_000_000,
+            "db_path": str(tmp / "news.duckdb"),
+            "allow_private_hosts": "127.0.0.1",
+            "per_host_delay_s": 0,
+            "per_host_concurrency": 8,
+            "retries": 1,
+            "backoff_base_s": 0.05,
+            "backoff_max_s": 0.5,
+            "request_deadline_s": 3,
+            "read_timeout_s": 2,
+            "max_response_bytes": 10_000_000,
             "max_entries_per_feed": 50,
         }
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         summary = run_ingest_flow(feeds, None, overrides)
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     con = duckdb.connect(str(tmp / "news.duckdb"), read_only=True)
-    yield {"summary": summary, "con": con, "server": server, "rss_growth_kb": rss_after - rss_before}
+    yield {
+        "summary": summary,
+        "con": con,
+        "server": server,
+        "rss_growth_kb": rss_after - rss_before,
+    }
     con.close()
 
 
 def page_error(con, path: str) -> str | None:
-    row = con.execute("SELECT last_error_class FROM discoveries WHERE url LIKE ?", [f"%{path}"]).fetchone()
+    row = con.execute(
+        "SELECT last_error_class FROM discoveries WHERE url LIKE ?", [f"%{path}"]
+    ).fetchone()
     return row[0] if row else None
 
 
 @pytest.mark.parametrize(
     ("path", "error_class"),
     [
-        ("/gzip-bomb", "too_large"), ("/pdf", "not_html"), ("/drip", "timeout"), ("/reset", "network_error"),
-        ("/short", "network_error"), ("/to-private", "blocked_address"), ("/hang", "timeout"),
+        ("/gzip-bomb", "too_large"),
+        ("/pdf", "not_html"),
+        ("/drip", "timeout"),
+        ("/reset", "network_error"),
+        ("/short", "network_error"),
+        ("/to-private", "blocked_address"),
+        ("/hang", "timeout"),
     ],
 )
 def test_every_hostile_page_is_recorded_with_its_class(hostile_run, path, error_class):
@@ -113,21 +162,35 @@ def test_every_hostile_page_is_recorded_with_its_class(hostile_run, path, error_
 
 @pytest.mark.parametrize(
     ("source", "error_class"),
-    [("billion_laughs.xml", "unsafe_xml"), ("xxe_passwd.xml", "unsafe_xml"), ("feed-to-private.xml", "blocked_address")],
+    [
+        ("billion_laughs.xml", "unsafe_xml"),
+        ("xxe_passwd.xml", "unsafe_xml"),
+        ("feed-to-private.xml", "blocked_address"),
+    ],
 )
 def test_every_hostile_feed_is_recorded_with_its_class(hostile_run, source, error_class):
-    row = hostile_run["con"].execute("SELECT last_error_class FROM sources WHERE name = ?", [source]).fetchone()
+    row = (
+        hostile_run["con"]
+        .execute("SELECT last_error_class FROM sources WHERE name = ?", [source])
+        .fetchone()
+    )
     assert row == (error_class,)
 
 
 def test_bad_entries_are_kept_with_their_reasons(hostile_run):
     con = hostile_run["con"]
-    refused = con.execute("SELECT state, problems FROM discoveries WHERE list_contains(problems, 'refused_scheme:javascript')").fetchall()
+    refused = con.execute(
+        "SELECT state, problems FROM discoveries WHERE list_contains(problems, 'refused_scheme:javascript')"
+    ).fetchall()
     assert refused and all(state == "skipped" for state, _ in refused)
-    (published_raw, published_at, problems), = con.execute(
-        "SELECT published_raw, published_at, problems FROM discoveries WHERE source_name = 'future.xml'").fetchall()
+    ((published_raw, published_at, problems),) = con.execute(
+        "SELECT published_raw, published_at, problems FROM discoveries WHERE source_name = 'future.xml'"
+    ).fetchall()
     assert "2199" in published_raw and published_at is None and "future_date" in problems
-    assert con.execute("SELECT count(*) FROM discoveries WHERE source_name = 'huge.xml'").fetchone()[0] == 50
+    assert (
+        con.execute("SELECT count(*) FROM discoveries WHERE source_name = 'huge.xml'").fetchone()[0]
+        == 50
+    )
 
 
 def test_good_articles_land_despite_the_rest(hostile_run):

@@ -16,7 +16,9 @@ PARAGRAPH = (
 
 
 def page(title: str, body: str) -> str:
-    paragraphs = "".join(f"<p>{body} Paragraph {i} adds detail about the works.</p>" for i in range(6))
+    paragraphs = "".join(
+        f"<p>{body} Paragraph {i} adds detail about the works.</p>" for i in range(6)
+    )
     return (
         f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
         f"{paragraphs}</article></body></html>"
@@ -41,9 +43,15 @@ def harbour(prefect_server, tmp_path):
 
     with LocalServer() as server:
         feeds = tmp_path / "feeds.toml"
-        feeds.write_text(f'[[sources]]\nname = "harbour"\nurl = "{server.url("/feed.xml")}"\n', encoding="utf-8")
-        overrides = {"db_path": str(tmp_path / "news.duckdb"), "allow_private_hosts": "127.0.0.1",
-                     "per_host_delay_s": 0, "retries": 0}
+        feeds.write_text(
+            f'[[sources]]\nname = "harbour"\nurl = "{server.url("/feed.xml")}"\n', encoding="utf-8"
+        )
+        overrides = {
+            "db_path": str(tmp_path / "news.duckdb"),
+            "allow_private_hosts": "127.0.0.1",
+            "per_host_delay_s": 0,
+            "retries": 0,
+        }
 
         def ingest():
             return run_ingest_flow(feeds, None, overrides, force=True)
@@ -58,8 +66,12 @@ def query(db, sql, params=()):
 
 def test_unchanged_feed_is_asked_conditionally_and_costs_nothing(harbour):
     server, ingest, db = harbour
-    server.route("/feed.xml", feed(server, [("/a", "Harbour wall", "2024-03-04T10:00:00Z")]),
-                 content_type="application/rss+xml", etag='"v1"')
+    server.route(
+        "/feed.xml",
+        feed(server, [("/a", "Harbour wall", "2024-03-04T10:00:00Z")]),
+        content_type="application/rss+xml",
+        etag='"v1"',
+    )
     server.route("/a", page("Harbour wall", PARAGRAPH))
     first = ingest()
     second = ingest()
@@ -68,27 +80,51 @@ def test_unchanged_feed_is_asked_conditionally_and_costs_nothing(harbour):
     feed_requests = server.requests_for("/feed.xml")
     assert feed_requests[-1].header("if-none-match") == '"v1"'
     assert len(server.requests_for("/a")) == 1
-    assert query(db, "SELECT http_status FROM fetch_log WHERE kind = 'feed' ORDER BY requested_at") == [(200,), (304,)]
+    assert query(
+        db, "SELECT http_status FROM fetch_log WHERE kind = 'feed' ORDER BY requested_at"
+    ) == [(200,), (304,)]
 
 
 def test_an_updated_entry_is_refetched_and_a_changed_text_becomes_a_version(harbour):
     server, ingest, db = harbour
-    server.route("/feed.xml", feed(server, [("/a", "Harbour wall", "2024-03-04T10:00:00Z"),
-                                           ("/b", "Ferry timetable", "2024-03-04T10:00:00Z")]),
-                 content_type="application/rss+xml")
+    server.route(
+        "/feed.xml",
+        feed(
+            server,
+            [
+                ("/a", "Harbour wall", "2024-03-04T10:00:00Z"),
+                ("/b", "Ferry timetable", "2024-03-04T10:00:00Z"),
+            ],
+        ),
+        content_type="application/rss+xml",
+    )
     server.route("/a", page("Harbour wall", PARAGRAPH))
-    server.route("/b", page("Ferry timetable", "The winter ferry timetable starts on Monday with fewer sailings."))
+    server.route(
+        "/b",
+        page("Ferry timetable", "The winter ferry timetable starts on Monday with fewer sailings."),
+    )
     ingest()
-    server.route("/feed.xml", feed(server, [("/a", "Harbour wall", "2024-03-05T09:00:00Z"),
-                                           ("/b", "Ferry timetable", "2024-03-04T10:00:00Z")]),
-                 content_type="application/rss+xml")
-    server.route("/a", page("Harbour wall", PARAGRAPH.replace("urgent repairs", "urgent repairs costing £2m")))
+    server.route(
+        "/feed.xml",
+        feed(
+            server,
+            [
+                ("/a", "Harbour wall", "2024-03-05T09:00:00Z"),
+                ("/b", "Ferry timetable", "2024-03-04T10:00:00Z"),
+            ],
+        ),
+        content_type="application/rss+xml",
+    )
+    server.route(
+        "/a",
+        page("Harbour wall", PARAGRAPH.replace("urgent repairs", "urgent repairs costing £2m")),
+    )
     summary = ingest()
     assert summary["articles_updated"] == 1 and summary["articles_new"] == 0
     assert len(server.requests_for("/a")) == 2 and len(server.requests_for("/b")) == 1
-    (version, text), = query(db, "SELECT version, text FROM articles WHERE url LIKE '%/a'")
+    ((version, text),) = query(db, "SELECT version, text FROM articles WHERE url LIKE '%/a'")
     assert version == 2 and "costing £2m" in text
-    (old,), = query(db, "SELECT text FROM article_versions WHERE version = 1")
+    ((old,),) = query(db, "SELECT text FROM article_versions WHERE version = 1")
     assert "costing £2m" not in old
     assert query(db, "SELECT version FROM articles WHERE url LIKE '%/b'") == [(1,)]
 
@@ -96,14 +132,17 @@ def test_an_updated_entry_is_refetched_and_a_changed_text_becomes_a_version(harb
 def test_a_permanent_redirect_moves_the_feed_and_gone_disables_it(harbour):
     server, ingest, db = harbour
     server.route("/feed.xml", b"", status=301, headers={"Location": server.url("/new-feed.xml")})
-    server.route("/new-feed.xml", feed(server, [("/a", "Harbour wall", "2024-03-04T10:00:00Z")]),
-                 content_type="application/rss+xml")
+    server.route(
+        "/new-feed.xml",
+        feed(server, [("/a", "Harbour wall", "2024-03-04T10:00:00Z")]),
+        content_type="application/rss+xml",
+    )
     server.route("/a", page("Harbour wall", PARAGRAPH))
     ingest()
     assert query(db, "SELECT url FROM sources") == [(server.url("/new-feed.xml"),)]
     server.route("/new-feed.xml", b"gone", status=410)
     ingest()
-    (enabled, reason), = query(db, "SELECT enabled, disabled_reason FROM sources")
+    ((enabled, reason),) = query(db, "SELECT enabled, disabled_reason FROM sources")
     assert enabled is False and "410" in reason
     requests_before = len(server.requests_for("/new-feed.xml"))
     ingest()

@@ -32,7 +32,9 @@ def ingested(prefect_server, tmp_path_factory):
     db_path = tmp / "news.duckdb"
     with DemoSite() as site, LocalServer() as broken:
         broken.route("/down.xml", b"oops", status=500)
-        broken.route("/garbage.xml", b"\x00\x01 this is not a feed", content_type="application/rss+xml")
+        broken.route(
+            "/garbage.xml", b"\x00\x01 this is not a feed", content_type="application/rss+xml"
+        )
         feeds = tmp / "feeds.toml"
         feeds.write_text(
             site.feeds_toml()
@@ -41,8 +43,13 @@ def ingested(prefect_server, tmp_path_factory):
             encoding="utf-8",
         )
         overrides = {
-            "db_path": str(db_path), "allow_private_hosts": "127.0.0.1", "per_host_delay_s": 0,
-            "per_host_concurrency": 4, "retries": 1, "backoff_base_s": 0.05, "backoff_max_s": 0.5,
+            "db_path": str(db_path),
+            "allow_private_hosts": "127.0.0.1",
+            "per_host_delay_s": 0,
+            "per_host_concurrency": 4,
+            "retries": 1,
+            "backoff_base_s": 0.05,
+            "backoff_max_s": 0.5,
             "batch_size": 10,
         }
         first = run_ingest_flow(feeds, None, overrides)
@@ -54,9 +61,11 @@ def ingested(prefect_server, tmp_path_factory):
 
 
 def article_text(ingested, path: str) -> str:
-    row = ingested["con"].execute(
-        "SELECT text FROM articles WHERE canonical_url = ?", [ingested["base"] + path]
-    ).fetchone()
+    row = (
+        ingested["con"]
+        .execute("SELECT text FROM articles WHERE canonical_url = ?", [ingested["base"] + path])
+        .fetchone()
+    )
     assert row is not None, f"no article stored for {path}"
     return norm(row[0])
 
@@ -72,10 +81,15 @@ def test_every_demo_article_lands_whole_and_clean(ingested, path):
 
 
 def test_metadata_lands_with_the_articles(ingested):
-    rows = ingested["con"].execute(
-        "SELECT canonical_url, title, authors, published_at FROM articles"
-    ).fetchall()
-    by_path = {url.removeprefix(ingested["base"]): (title, authors, published) for url, title, authors, published in rows}
+    rows = (
+        ingested["con"]
+        .execute("SELECT canonical_url, title, authors, published_at FROM articles")
+        .fetchall()
+    )
+    by_path = {
+        url.removeprefix(ingested["base"]): (title, authors, published)
+        for url, title, authors, published in rows
+    }
     for path, expected in EXPECTED["articles"].items():
         title, authors, published = by_path[path]
         assert norm(title) == norm(expected["title"])
@@ -86,9 +100,14 @@ def test_metadata_lands_with_the_articles(ingested):
 
 def test_failed_pages_are_recorded_with_their_class(ingested):
     for path, failure in EXPECTED["failures"].items():
-        state, error_class = ingested["con"].execute(
-            "SELECT state, last_error_class FROM discoveries WHERE url = ?", [ingested["base"] + path]
-        ).fetchone()
+        state, error_class = (
+            ingested["con"]
+            .execute(
+                "SELECT state, last_error_class FROM discoveries WHERE url = ?",
+                [ingested["base"] + path],
+            )
+            .fetchone()
+        )
         assert error_class == failure["error_class"], path
         assert state in {"failed", "pending", "gave_up"}
 
@@ -111,8 +130,12 @@ def test_wire_story_forms_one_cluster_and_distinct_stories_do_not(ingested):
 
     def stories(paths):
         urls = [ingested["base"] + p for p in paths]
-        return {row[0] for row in con.execute(
-            "SELECT story_id FROM articles WHERE list_contains(?, canonical_url)", [urls]).fetchall()}
+        return {
+            row[0]
+            for row in con.execute(
+                "SELECT story_id FROM articles WHERE list_contains(?, canonical_url)", [urls]
+            ).fetchall()
+        }
 
     for group in EXPECTED["near_duplicates"]:
         assert len(stories(group["paths"])) == 1
@@ -128,10 +151,17 @@ def test_wire_story_forms_one_cluster_and_distinct_stories_do_not(ingested):
 
 def test_one_broken_feed_does_not_stop_the_others(ingested):
     con = ingested["con"]
-    health = dict(con.execute(
-        "SELECT source_name, failing FROM source_health WHERE source_name IN ('down', 'garbage')").fetchall())
+    health = dict(
+        con.execute(
+            "SELECT source_name, failing FROM source_health WHERE source_name IN ('down', 'garbage')"
+        ).fetchall()
+    )
     assert health == {"down": True, "garbage": True}
-    errors = dict(con.execute("SELECT name, last_error_class FROM sources WHERE name IN ('down', 'garbage')").fetchall())
+    errors = dict(
+        con.execute(
+            "SELECT name, last_error_class FROM sources WHERE name IN ('down', 'garbage')"
+        ).fetchall()
+    )
     assert errors["down"] == "http_error"
     assert errors["garbage"] in {"not_a_feed", "parse_error"}
     assert ingested["first"]["articles_new"] == len(EXPECTED["articles"])
@@ -150,9 +180,11 @@ def test_second_run_adds_nothing_and_only_asks_conditionally(ingested):
 
 
 def test_runs_are_recorded_with_their_prefect_flow_run(ingested):
-    rows = ingested["con"].execute(
-        "SELECT status, flow_run_id, articles_new FROM ingest_runs ORDER BY started_at"
-    ).fetchall()
+    rows = (
+        ingested["con"]
+        .execute("SELECT status, flow_run_id, articles_new FROM ingest_runs ORDER BY started_at")
+        .fetchall()
+    )
     assert [r[0] for r in rows] == ["completed", "completed"]
     assert all(r[1] for r in rows)
     assert rows[0][2] == ingested["first"]["articles_new"]
@@ -167,8 +199,11 @@ def test_prefect_task_runs_grow_with_feeds_and_batches_not_articles(ingested):
 def test_articles_are_searchable_after_the_run(ingested):
     from warehouse.search import search
 
-    db = ingested["con"].execute(
-        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
+    db = (
+        ingested["con"]
+        .execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
+        .fetchone()[0]
+    )
     found = search(db, "freight rail strike", limit=3)
     assert found.attrs["mode"] == "bm25"
     wire_copies = {ingested["base"] + p for p in EXPECTED["near_duplicates"][0]["paths"]}

@@ -18,16 +18,25 @@ def test_a_reader_queries_throughout_a_run(prefect_server, tmp_path):
     db, stop = tmp_path / "news.duckdb", tmp_path / "stop"
     reader = subprocess.Popen(
         [sys.executable, "-m", "tests.reader_loop", str(db), str(stop)],
-        cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE, text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         with DemoSite() as site:
             feeds = tmp_path / "feeds.toml"
             feeds.write_text(site.feeds_toml(), encoding="utf-8")
-            summary = run_ingest_flow(feeds, None, {
-                "db_path": str(db), "allow_private_hosts": "127.0.0.1", "per_host_delay_s": 0.02,
-                "batch_size": 4, "retries": 0,
-            })
+            summary = run_ingest_flow(
+                feeds,
+                None,
+                {
+                    "db_path": str(db),
+                    "allow_private_hosts": "127.0.0.1",
+                    "per_host_delay_s": 0.02,
+                    "batch_size": 4,
+                    "retries": 0,
+                },
+            )
     finally:
         stop.touch()
         output, _ = reader.communicate(timeout=120)

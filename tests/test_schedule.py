@@ -14,7 +14,9 @@ SOURCE = Source(name="s", url="http://x/feed")
 
 
 def fetch(max_age=None, retry_after=None) -> FetchResult:
-    return FetchResult(url="u", final_url="u", status="ok", max_age_s=max_age, retry_after_s=retry_after)
+    return FetchResult(
+        url="u", final_url="u", status="ok", max_age_s=max_age, retry_after_s=retry_after
+    )
 
 
 @pytest.mark.parametrize(
@@ -34,13 +36,19 @@ def test_is_due(state, force, due):
 
 def test_the_longest_interval_asked_for_wins():
     parsed = ParsedFeed(format="rss", min_interval_s=3600)
-    assert next_fetch_at(NOW, SOURCE, 900, fetch(max_age=1800), parsed, 0) == NOW + timedelta(hours=1)
-    assert next_fetch_at(NOW, SOURCE, 900, fetch(max_age=7200), parsed, 0) == NOW + timedelta(hours=2)
+    assert next_fetch_at(NOW, SOURCE, 900, fetch(max_age=1800), parsed, 0) == NOW + timedelta(
+        hours=1
+    )
+    assert next_fetch_at(NOW, SOURCE, 900, fetch(max_age=7200), parsed, 0) == NOW + timedelta(
+        hours=2
+    )
 
 
 def test_per_source_override_wins():
     source = Source(name="s", url="u", min_interval_s=60)
-    assert next_fetch_at(NOW, source, 900, fetch(max_age=7200), None, 0) == NOW + timedelta(minutes=1)
+    assert next_fetch_at(NOW, source, 900, fetch(max_age=7200), None, 0) == NOW + timedelta(
+        minutes=1
+    )
 
 
 def test_failures_back_off_exponentially_up_to_a_day():
@@ -52,4 +60,6 @@ def test_failures_back_off_exponentially_up_to_a_day():
 
 
 def test_retry_after_is_a_floor_for_a_failing_feed():
-    assert next_fetch_at(NOW, SOURCE, 60, fetch(retry_after=5000), None, 1) == NOW + timedelta(seconds=5000)
+    assert next_fetch_at(NOW, SOURCE, 60, fetch(retry_after=5000), None, 1) == NOW + timedelta(
+        seconds=5000
+    )

@@ -18,7 +18,10 @@ def pool():
 
 
 def test_results_come_back_keyed(pool):
-    done = {d.key: d.value for d in pool.map_unordered(workload.square, [(i, (i,)) for i in range(20)], 10)}
+    done = {
+        d.key: d.value
+        for d in pool.map_unordered(workload.square, [(i, (i,)) for i in range(20)], 10)
+    }
     assert done == {i: i * i for i in range(20)}
 
 

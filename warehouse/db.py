@@ -57,7 +57,9 @@ def _open(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnecti
 
 
 @contextlib.contextmanager
-def connect(path: Path, *, read_only: bool = False, wait_s: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(
+    path: Path, *, read_only: bool = False, wait_s: float = 30.0
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection held only for the `with` block; waits up to wait_s for another holder.
 
     A writable connection creates the file (and its folder) and applies pending migrations.
@@ -67,12 +69,16 @@ def connect(path: Path, *, read_only: bool = False, wait_s: float = 30.0) -> Ite
     """
     path = Path(path)
     if read_only and not path.exists():
-        raise WarehouseError(f"database {path} does not exist yet: run `newsflow run` or `newsflow demo` first")
+        raise WarehouseError(
+            f"database {path} does not exist yet: run `newsflow run` or `newsflow demo` first"
+        )
     if not read_only:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise WarehouseError(f"cannot create the folder for database {path}: {exc.strerror}") from None
+            raise WarehouseError(
+                f"cannot create the folder for database {path}: {exc.strerror}"
+            ) from None
     con = _open(path, read_only, wait_s)
     try:
         con.execute("SET TimeZone = 'UTC'")

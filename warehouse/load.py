@@ -36,30 +36,46 @@ from warehouse.sql import run, transaction
 logger = logging.getLogger(__name__)
 
 # Failures worth another try in a later run; anything else is final for that URL.
-RETRYABLE = frozenset({FetchStatus.TIMEOUT, FetchStatus.NETWORK_ERROR, FetchStatus.HTTP_ERROR, "worker_crashed"})
+RETRYABLE = frozenset(
+    {FetchStatus.TIMEOUT, FetchStatus.NETWORK_ERROR, FetchStatus.HTTP_ERROR, "worker_crashed"}
+)
 # A paragraph in this many distinct stories of one site is template, not article.
 TEMPLATE_MIN_PAGES = 3
 TS = pa.timestamp("us", tz="UTC")
 STRINGS = pa.list_(pa.string())
 
 
-def _register(con: duckdb.DuckDBPyConnection, name: str, rows: list[dict], schema: pa.Schema) -> None:
+def _register(
+    con: duckdb.DuckDBPyConnection, name: str, rows: list[dict], schema: pa.Schema
+) -> None:
     con.register(name, pa.Table.from_pylist(rows, schema=schema))
 
 
 # --- sources -------------------------------------------------------------------------------
 
 SOURCE_SCHEMA = pa.schema(
-    [("name", pa.string()), ("url", pa.string()), ("tags", STRINGS), ("language", pa.string()),
-     ("min_interval_s", pa.int32()), ("enabled", pa.bool_())]
+    [
+        ("name", pa.string()),
+        ("url", pa.string()),
+        ("tags", STRINGS),
+        ("language", pa.string()),
+        ("min_interval_s", pa.int32()),
+        ("enabled", pa.bool_()),
+    ]
 )
 
 
 def sync_sources(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> dict[str, FeedState]:
     """Add or refresh the configured sources; return every source's remembered state by name."""
     rows = [
-        {"name": s.name, "url": s.url, "tags": list(s.tags), "language": s.language,
-         "min_interval_s": s.min_interval_s, "enabled": s.enabled}
+        {
+            "name": s.name,
+            "url": s.url,
+            "tags": list(s.tags),
+            "language": s.language,
+            "min_interval_s": s.min_interval_s,
+            "enabled": s.enabled,
+        }
         for s in sources
     ]
     with transaction(con):
@@ -77,9 +93,20 @@ def feed_states(con: duckdb.DuckDBPyConnection) -> dict[str, FeedState]:
 # --- feeds and discoveries -----------------------------------------------------------------
 
 ENTRY_SCHEMA = pa.schema(
-    [("source_name", pa.string()), ("entry_key", pa.string()), ("url", pa.string()), ("guid", pa.string()),
-     ("title", pa.string()), ("published_raw", pa.string()), ("published_at", TS), ("updated_raw", pa.string()),
-     ("updated_at", TS), ("problems", STRINGS), ("state", pa.string()), ("entry_json", pa.string())]
+    [
+        ("source_name", pa.string()),
+        ("entry_key", pa.string()),
+        ("url", pa.string()),
+        ("guid", pa.string()),
+        ("title", pa.string()),
+        ("published_raw", pa.string()),
+        ("published_at", TS),
+        ("updated_raw", pa.string()),
+        ("updated_at", TS),
+        ("problems", STRINGS),
+        ("state", pa.string()),
+        ("entry_json", pa.string()),
+    ]
 )
 
 
@@ -106,29 +133,56 @@ def _entry_rows(source_name: str, entries: Iterable[FeedEntry]) -> list[dict]:
         if entry.entry_key in seen:
             continue
         seen.add(entry.entry_key)
-        rows.append({
-            "source_name": source_name, "entry_key": entry.entry_key, "url": entry.url, "guid": entry.guid,
-            "title": entry.title, "published_raw": entry.published_raw, "published_at": entry.published_at,
-            "updated_raw": entry.updated_raw, "updated_at": entry.updated_at, "problems": list(entry.problems),
-            "state": "pending" if entry.url else "skipped", "entry_json": entry_to_json(entry),
-        })
+        rows.append(
+            {
+                "source_name": source_name,
+                "entry_key": entry.entry_key,
+                "url": entry.url,
+                "guid": entry.guid,
+                "title": entry.title,
+                "published_raw": entry.published_raw,
+                "published_at": entry.published_at,
+                "updated_raw": entry.updated_raw,
+                "updated_at": entry.updated_at,
+                "problems": list(entry.problems),
+                "state": "pending" if entry.url else "skipped",
+                "entry_json": entry_to_json(entry),
+            }
+        )
     return rows
 
 
-def record_feed(con: duckdb.DuckDBPyConnection, outcome: FeedOutcome, run_id: str, now: datetime) -> tuple[int, int]:
+def record_feed(
+    con: duckdb.DuckDBPyConnection, outcome: FeedOutcome, run_id: str, now: datetime
+) -> tuple[int, int]:
     """Store a source's fetch result and its entries; returns (entries seen, entries new)."""
     fetch, parsed = outcome.fetch, outcome.parsed
-    ok = fetch.status in (FetchStatus.OK, FetchStatus.NOT_MODIFIED) and not (parsed and parsed.error_class)
-    error_class = parsed.error_class if parsed and parsed.error_class else (None if ok else fetch.status)
+    ok = fetch.status in (FetchStatus.OK, FetchStatus.NOT_MODIFIED) and not (
+        parsed and parsed.error_class
+    )
+    error_class = (
+        parsed.error_class if parsed and parsed.error_class else (None if ok else fetch.status)
+    )
     error = parsed.error if parsed and parsed.error_class else fetch.error
     rows = _entry_rows(outcome.source.name, parsed.entries if parsed else ())
     with transaction(con):
         run(
-            con, "record_feed", name=outcome.source.name, ok=ok, now=now, moved_to=fetch.permanent_redirect,
-            etag=fetch.etag, last_modified=fetch.last_modified, body_hash=outcome.body_hash,
-            feed_title=parsed.title if parsed else None, feed_format=parsed.format if parsed else None,
-            feed_interval_s=parsed.min_interval_s if parsed else None, next_fetch_at=outcome.next_fetch_at,
-            error_class=error_class, error=error, disabled_reason=outcome.disabled_reason,
+            con,
+            "record_feed",
+            name=outcome.source.name,
+            ok=ok,
+            now=now,
+            moved_to=fetch.permanent_redirect,
+            etag=fetch.etag,
+            last_modified=fetch.last_modified,
+            body_hash=outcome.body_hash,
+            feed_title=parsed.title if parsed else None,
+            feed_format=parsed.format if parsed else None,
+            feed_interval_s=parsed.min_interval_s if parsed else None,
+            next_fetch_at=outcome.next_fetch_at,
+            error_class=error_class,
+            error=error,
+            disabled_reason=outcome.disabled_reason,
         )
         if not rows:
             return 0, 0
@@ -144,26 +198,58 @@ def pending_jobs(con: duckdb.DuckDBPyConnection, max_attempts: int, now: datetim
     with transaction(con):
         run(con, "link_known_articles", now=now)
     rows = run(con, "pending_jobs", max_attempts=max_attempts).fetchall()
-    return [PageJob(source_name=source, entry=entry_from_json(entry_json)) for _url, source, entry_json in rows]
+    return [
+        PageJob(source_name=source, entry=entry_from_json(entry_json))
+        for _url, source, entry_json in rows
+    ]
 
 
 # --- articles ------------------------------------------------------------------------------
 
 ARTICLE_SCHEMA = pa.schema(
-    [("article_id", pa.string()), ("canonical_url", pa.string()), ("url", pa.string()), ("job_url", pa.string()),
-     ("site", pa.string()), ("source_name", pa.string()), ("title", pa.string()), ("authors", STRINGS),
-     ("published_at", TS), ("updated_at", TS), ("language", pa.string()), ("declared_language", pa.string()),
-     ("site_name", pa.string()), ("categories", STRINGS), ("tags", STRINGS), ("image_url", pa.string()),
-     ("summary", pa.string()), ("text", pa.string()), ("word_count", pa.int32()), ("content_hash", pa.string()),
-     ("flags", STRINGS), ("story_id", pa.string()), ("story_signature", pa.binary()), ("fetched_at", TS),
-     ("extractor_version", pa.string()), ("content_type", pa.string()), ("html_zlib", pa.binary()),
-     ("html_bytes", pa.int32())]
+    [
+        ("article_id", pa.string()),
+        ("canonical_url", pa.string()),
+        ("url", pa.string()),
+        ("job_url", pa.string()),
+        ("site", pa.string()),
+        ("source_name", pa.string()),
+        ("title", pa.string()),
+        ("authors", STRINGS),
+        ("published_at", TS),
+        ("updated_at", TS),
+        ("language", pa.string()),
+        ("declared_language", pa.string()),
+        ("site_name", pa.string()),
+        ("categories", STRINGS),
+        ("tags", STRINGS),
+        ("image_url", pa.string()),
+        ("summary", pa.string()),
+        ("text", pa.string()),
+        ("word_count", pa.int32()),
+        ("content_hash", pa.string()),
+        ("flags", STRINGS),
+        ("story_id", pa.string()),
+        ("story_signature", pa.binary()),
+        ("fetched_at", TS),
+        ("extractor_version", pa.string()),
+        ("content_type", pa.string()),
+        ("html_zlib", pa.binary()),
+        ("html_bytes", pa.int32()),
+    ]
 )
 LINK_SCHEMA = pa.schema([("job_url", pa.string()), ("article_id", pa.string())])
 FAILURE_SCHEMA = pa.schema(
-    [("job_url", pa.string()), ("error_class", pa.string()), ("error", pa.string()), ("retryable", pa.bool_())]
+    [
+        ("job_url", pa.string()),
+        ("error_class", pa.string()),
+        ("error", pa.string()),
+        ("retryable", pa.bool_()),
+    ]
 )
-PARAGRAPH_SCHEMA = pa.schema([("site", pa.string()), ("fingerprint", pa.string()), ("article_id", pa.string())])
+PARAGRAPH_SCHEMA = pa.schema(
+    [("site", pa.string()), ("fingerprint", pa.string()), ("article_id", pa.string())]
+)
 
 
 @dataclasses.dataclass(slots=True)
@@ -175,20 +261,39 @@ class LoadCounts:
     sites: set[str] = dataclasses.field(default_factory=set)  # sites whose paragraph counts grew
 
 
-def _article_row(outcome: PageOutcome, aid: str, story_id: str | None, now: datetime) -> dict[str, Any]:
+def _article_row(
+    outcome: PageOutcome, aid: str, story_id: str | None, now: datetime
+) -> dict[str, Any]:
     article, fetch = outcome.article, outcome.fetch
     return {
-        "article_id": aid, "canonical_url": article.canonical_url, "url": article.url or fetch.final_url,
-        "job_url": outcome.job.entry.url, "site": site_key(article.canonical_url),
-        "source_name": outcome.job.source_name, "title": article.title or outcome.job.entry.title,
-        "authors": list(article.authors), "published_at": article.published_at, "updated_at": article.updated_at,
-        "language": article.language, "declared_language": article.declared_language,
-        "site_name": article.site_name, "categories": list(article.categories), "tags": list(article.tags),
-        "image_url": article.image_url, "summary": article.summary, "text": article.text,
-        "word_count": article.word_count, "content_hash": article.content_hash, "flags": list(article.flags),
-        "story_id": story_id, "story_signature": outcome.story_signature, "fetched_at": fetch.started_at or now,
-        "extractor_version": article.extractor_version, "content_type": fetch.content_type,
-        "html_zlib": zlib.compress(fetch.body, 6), "html_bytes": len(fetch.body),
+        "article_id": aid,
+        "canonical_url": article.canonical_url,
+        "url": article.url or fetch.final_url,
+        "job_url": outcome.job.entry.url,
+        "site": site_key(article.canonical_url),
+        "source_name": outcome.job.source_name,
+        "title": article.title or outcome.job.entry.title,
+        "authors": list(article.authors),
+        "published_at": article.published_at,
+        "updated_at": article.updated_at,
+        "language": article.language,
+        "declared_language": article.declared_language,
+        "site_name": article.site_name,
+        "categories": list(article.categories),
+        "tags": list(article.tags),
+        "image_url": article.image_url,
+        "summary": article.summary,
+        "text": article.text,
+        "word_count": article.word_count,
+        "content_hash": article.content_hash,
+        "flags": list(article.flags),
+        "story_id": story_id,
+        "story_signature": outcome.story_signature,
+        "fetched_at": fetch.started_at or now,
+        "extractor_version": article.extractor_version,
+        "content_type": fetch.content_type,
+        "html_zlib": zlib.compress(fetch.body, 6),
+        "html_bytes": len(fetch.body),
     }
 
 
@@ -228,7 +333,9 @@ def load_pages(
         seen.add(aid)
         counts.updated += aid in by_id
         counts.new += aid not in by_id
-        story = by_hash.get(outcome.article.content_hash) or clusterer.assign(aid, outcome.story_signature)
+        story = by_hash.get(outcome.article.content_hash) or clusterer.assign(
+            aid, outcome.story_signature
+        )
         articles.append(_article_row(outcome, aid, story, now))
         site = site_key(outcome.article.canonical_url)
         if site:
@@ -236,9 +343,14 @@ def load_pages(
                 paragraphs.append({"site": site, "fingerprint": fp, "article_id": aid})
             counts.sites.add(site)
     failures = [
-        {"job_url": o.job.entry.url, "error_class": o.error_class, "error": o.error,
-         "retryable": o.error_class in RETRYABLE and _retryable_status(o.fetch)}
-        for o in outcomes if o.article is None
+        {
+            "job_url": o.job.entry.url,
+            "error_class": o.error_class,
+            "error": o.error,
+            "retryable": o.error_class in RETRYABLE and _retryable_status(o.fetch),
+        }
+        for o in outcomes
+        if o.article is None
     ]
     counts.failed = len(failures)
     with transaction(con):
@@ -264,15 +376,24 @@ def _retryable_status(fetch: FetchResult | None) -> bool:
 
 # --- site templates and stories ------------------------------------------------------------
 
-def template_fingerprints(con: duckdb.DuckDBPyConnection, sites: Iterable[str] | None = None) -> dict[str, frozenset[str]]:
+
+def template_fingerprints(
+    con: duckdb.DuckDBPyConnection, sites: Iterable[str] | None = None
+) -> dict[str, frozenset[str]]:
     """Per site, the paragraph fingerprints seen in at least TEMPLATE_MIN_PAGES distinct stories."""
     rows = run(
-        con, "template_fingerprints", all_sites=sites is None, sites=list(sites or []), min_pages=TEMPLATE_MIN_PAGES
+        con,
+        "template_fingerprints",
+        all_sites=sites is None,
+        sites=list(sites or []),
+        min_pages=TEMPLATE_MIN_PAGES,
     ).fetchall()
     return {site: frozenset(fps) for site, fps in rows}
 
 
-def remove_learned_templates(con: duckdb.DuckDBPyConnection, templates: dict[str, frozenset[str]]) -> int:
+def remove_learned_templates(
+    con: duckdb.DuckDBPyConnection, templates: dict[str, frozenset[str]]
+) -> int:
     """Strip template paragraphs from stored articles of these sites; returns articles changed.
 
     Pages loaded before a site's template was learned still carry it: this cleans them.
@@ -282,7 +403,9 @@ def remove_learned_templates(con: duckdb.DuckDBPyConnection, templates: dict[str
         for aid, text in run(con, "site_texts", site=site).fetchall():
             cleaned = remove_template_paragraphs(text, fingerprints)
             if cleaned != text:
-                changed.append({"article_id": aid, "text": cleaned, "content_hash": content_hash(cleaned)})
+                changed.append(
+                    {"article_id": aid, "text": cleaned, "content_hash": content_hash(cleaned)}
+                )
     if changed:
         with transaction(con):
             con.register("batch_cleaned", pa.Table.from_pylist(changed))
@@ -299,24 +422,50 @@ def recent_signatures(con: duckdb.DuckDBPyConnection, days: int) -> list[tuple[s
 # --- fetch log and runs --------------------------------------------------------------------
 
 FETCH_LOG_SCHEMA = pa.schema(
-    [("run_id", pa.string()), ("kind", pa.string()), ("source_name", pa.string()), ("url", pa.string()),
-     ("final_url", pa.string()), ("http_status", pa.int32()), ("error_class", pa.string()), ("error", pa.string()),
-     ("bytes", pa.int64()), ("elapsed_ms", pa.float64()), ("attempts", pa.int32()), ("requested_at", TS)]
+    [
+        ("run_id", pa.string()),
+        ("kind", pa.string()),
+        ("source_name", pa.string()),
+        ("url", pa.string()),
+        ("final_url", pa.string()),
+        ("http_status", pa.int32()),
+        ("error_class", pa.string()),
+        ("error", pa.string()),
+        ("bytes", pa.int64()),
+        ("elapsed_ms", pa.float64()),
+        ("attempts", pa.int32()),
+        ("requested_at", TS),
+    ]
 )
 
 
 def append_fetch_log(
-    con: duckdb.DuckDBPyConnection, results: Sequence[FetchResult], run_id: str, source_by_url: dict[str, str], now: datetime
+    con: duckdb.DuckDBPyConnection,
+    results: Sequence[FetchResult],
+    run_id: str,
+    source_by_url: dict[str, str],
+    now: datetime,
 ) -> None:
     """Append one fetch_log row per request made."""
     if not results:
         return
     rows = [
-        {"run_id": run_id, "kind": r.kind, "source_name": source_by_url.get(r.url), "url": r.url,
-         "final_url": r.final_url, "http_status": r.http_status,
-         "error_class": None if r.status in (FetchStatus.OK, FetchStatus.NOT_MODIFIED) else r.status,
-         "error": r.error, "bytes": len(r.body), "elapsed_ms": r.elapsed_ms, "attempts": r.attempts,
-         "requested_at": r.started_at or now}
+        {
+            "run_id": run_id,
+            "kind": r.kind,
+            "source_name": source_by_url.get(r.url),
+            "url": r.url,
+            "final_url": r.final_url,
+            "http_status": r.http_status,
+            "error_class": None
+            if r.status in (FetchStatus.OK, FetchStatus.NOT_MODIFIED)
+            else r.status,
+            "error": r.error,
+            "bytes": len(r.body),
+            "elapsed_ms": r.elapsed_ms,
+            "attempts": r.attempts,
+            "requested_at": r.started_at or now,
+        }
         for r in results
     ]
     with transaction(con):
@@ -325,9 +474,17 @@ def append_fetch_log(
         con.unregister("batch_fetch_log")
 
 
-def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str | None, now: datetime) -> None:
+def start_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str | None, now: datetime
+) -> None:
     run(con, "start_run", run_id=run_id, flow_run_id=flow_run_id, now=now)
 
 
-def finish_run(con: duckdb.DuckDBPyConnection, summary: RunSummary, status: str, now: datetime, error: str | None = None) -> None:
+def finish_run(
+    con: duckdb.DuckDBPyConnection,
+    summary: RunSummary,
+    status: str,
+    now: datetime,
+    error: str | None = None,
+) -> None:
     run(con, "finish_run", **dataclasses.asdict(summary), status=status, now=now, error=error)
