@@ -22,7 +22,6 @@ from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
-import flows.prefect_env  # noqa: F401 - must precede the prefect import
 from config.settings import Settings, load_settings, load_sources
 from tasks import resources, stages
 from tasks.dedup import StoryClusterer

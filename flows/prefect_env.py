@@ -1,4 +1,4 @@
-"""Prefect settings newsflow runs with; imported before prefect itself so they take effect.
+"""Prefect settings newsflow runs with, applied by flows/__init__.py before prefect is imported.
 
 Each is a default: an explicit environment variable of the user's wins.
 """
@@ -24,5 +24,3 @@ def configure() -> None:
     for name, value in DEFAULTS.items():
         os.environ.setdefault(name, value)
 
-
-configure()

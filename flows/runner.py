@@ -17,7 +17,6 @@ from typing import Any
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
-import flows.prefect_env  # noqa: F401 - must precede the prefect import
 from config.settings import Settings, load_settings
 from flows.dask_runner import dask_task_runner
 from flows.ingest import ingest_flow

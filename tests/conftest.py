@@ -27,7 +27,7 @@ def prefect_server():
     """One temporary Prefect API (~10 s to start) for every flow run of the session."""
     from prefect.testing.utilities import prefect_test_harness
 
-    import flows.prefect_env  # noqa: F401 - quiet, telemetry-free Prefect
+    import flows  # noqa: F401 - quiet, telemetry-free Prefect defaults
 
     with prefect_test_harness(server_startup_timeout=None):
         yield
