@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime
 import tomllib
 from pathlib import Path
 from typing import Any
 
+from cronsim import CronSim, CronSimError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from tasks.records import Source
@@ -58,6 +60,16 @@ class Settings(BaseModel):
     schedule_interval_s: int = Field(900, ge=10)
     dask_address: str = ""
     dask_workers: int = Field(0, ge=0, le=1024)
+
+    @field_validator("schedule_cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        if value:
+            try:
+                CronSim(value, datetime.now(UTC))
+            except CronSimError as exc:
+                raise ValueError(f"not a cron expression ({exc})") from None
+        return value
 
     @field_validator("allow_private_hosts", "extra_tracking_params", mode="before")
     @classmethod

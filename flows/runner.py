@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from cronsim import CronSim
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+from prefect.settings import PREFECT_API_URL
 
 from config.settings import Settings, load_settings
 from flows.dask_runner import dask_task_runner
@@ -25,6 +29,8 @@ from warehouse.db import RunLock
 logger = logging.getLogger(__name__)
 
 HISTORY_WAIT_S = 15.0
+# A scheduled run waits this long for a previous run that is still writing.
+SCHEDULED_LOCK_WAIT_S = 60.0
 TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
 
@@ -106,20 +112,50 @@ def serve_ingest_flow(
     overrides: dict[str, Any],
     settings: Settings,
 ) -> None:
-    """Serve the flow with the configured schedule until interrupted."""
-    schedule: dict[str, Any] = (
-        {"cron": settings.schedule_cron}
-        if settings.schedule_cron
-        else {"interval": settings.schedule_interval_s}
-    )
-    logger.info("serving ingest on schedule %s; Ctrl-C stops", schedule)
-    ingest_flow.serve(
-        name="newsflow-ingest",
-        parameters={
+    """Run ingestion on the configured schedule until interrupted.
+
+    With a Prefect server (PREFECT_API_URL set) the flow is served as a deployment whose
+    schedule the server keeps. Prefect's embedded server cannot schedule, so without one the
+    schedule is kept here and each run is still a Prefect flow run, recorded as usual.
+    """
+    if PREFECT_API_URL.value():
+        schedule: dict[str, Any] = (
+            {"cron": settings.schedule_cron}
+            if settings.schedule_cron
+            else {"interval": settings.schedule_interval_s}
+        )
+        logger.info("serving deployment newsflow-ingest on schedule %s; Ctrl-C stops", schedule)
+        parameters = {
             "feeds_file": _path(feeds_file),
             "settings_file": _path(settings_file),
             "overrides": overrides,
-            "lock_wait_s": 60.0,
-        },
-        **schedule,
-    )
+            "lock_wait_s": SCHEDULED_LOCK_WAIT_S,
+        }
+        ingest_flow.serve(name="newsflow-ingest", parameters=parameters, **schedule)
+        return
+    for when in run_times(settings):
+        logger.info("next run at %s; Ctrl-C stops", when.isoformat(timespec="seconds"))
+        time.sleep(max(0.0, (when - datetime.now(UTC)).total_seconds()))
+        try:
+            summary = run_ingest_flow(
+                feeds_file, settings_file, overrides, lock_wait_s=SCHEDULED_LOCK_WAIT_S
+            )
+            logger.info(
+                "run %s: %d new articles in %.1f s",
+                summary["run_id"],
+                summary["articles_new"],
+                summary["duration_s"],
+            )
+        except Exception as exc:  # noqa: BLE001 - one failed run must not stop the schedule
+            logger.error("run failed: %s: %s", type(exc).__name__, exc)
+
+
+def run_times(settings: Settings, start: datetime | None = None) -> Iterator[datetime]:
+    """The schedule's run times from now on: cron (schedule_cron) or a fixed interval."""
+    now = start or datetime.now(UTC)
+    if settings.schedule_cron:
+        yield from CronSim(settings.schedule_cron, now)
+        return
+    while True:
+        yield now
+        now += timedelta(seconds=settings.schedule_interval_s)

@@ -63,3 +63,23 @@ def test_retry_after_is_a_floor_for_a_failing_feed():
     assert next_fetch_at(NOW, SOURCE, 60, fetch(retry_after=5000), None, 1) == NOW + timedelta(
         seconds=5000
     )
+
+
+def test_serve_runs_on_cron_or_at_a_fixed_interval():
+    from itertools import islice
+
+    from config.settings import Settings
+    from flows.runner import run_times
+
+    start = datetime(2026, 1, 1, 0, 7, tzinfo=UTC)
+    cron = list(islice(run_times(Settings(schedule_cron="*/15 * * * *"), start), 2))
+    assert cron == [start.replace(minute=15), start.replace(minute=30)]
+    interval = list(islice(run_times(Settings(schedule_interval_s=600), start), 2))
+    assert interval == [start, start + timedelta(minutes=10)]
+
+
+def test_a_bad_cron_expression_is_a_config_error():
+    from config.settings import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match="schedule_cron: .*not a cron expression"):
+        load_settings(overrides={"schedule_cron": "every tuesday"})
