@@ -104,7 +104,9 @@ def run(pages_dir: Path, limit: int) -> dict[str, dict]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--pages", type=Path, default=DEFAULT_PAGES, help="dev-pages directory")
     parser.add_argument("--limit", type=int, default=0, help="only the first N pages")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results file")
@@ -116,12 +118,18 @@ def main() -> None:
     ratio = ours["seconds"] / plain["seconds"] if plain["seconds"] else 0.0
     print(f"{'extractor':16} {'precision':>9} {'recall':>7} {'F1':>7} {'clean':>7} {'ms/page':>8}")
     for name, row in results.items():
-        print(f"{name:16} {row['precision']:9.4f} {row['recall']:7.4f} {row['f1']:7.4f} "
-              f"{row['clean_pages']:7.3f} {row['ms_per_page']:8.1f}")  # fmt: skip
+        print(
+            f"{name:16} {row['precision']:9.4f} {row['recall']:7.4f} {row['f1']:7.4f} "
+            f"{row['clean_pages']:7.3f} {row['ms_per_page']:8.1f}"
+        )
     print(f"pages {ours['pages']}  time ratio extract_article/trafilatura {ratio:.2f}x")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"extractor_version": EXTRACTOR_VERSION, "pages": ours["pages"], "time_ratio": round(ratio, 3),
-               "results": results}  # fmt: skip
+    payload = {
+        "extractor_version": EXTRACTOR_VERSION,
+        "pages": ours["pages"],
+        "time_ratio": round(ratio, 3),
+        "results": results,
+    }
     args.out.write_text(json.dumps(payload, indent=2), encoding="utf-8")
 
 

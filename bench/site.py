@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Self
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ def load_demo_pages() -> list[BasePage]:
     pages = []
     with DemoSite() as demo:
         for url in demo.article_urls():
-            with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback only
+            with urllib.request.urlopen(url, timeout=10) as response:
                 page = response.read()
             pages.append(BasePage(url.removeprefix(demo.base_url), page, _anchor(page, [])))
     return pages
@@ -93,7 +94,9 @@ def load_demo_pages() -> list[BasePage]:
 def load_base_pages(corpus_dir: Path = CORPUS_DIR) -> tuple[list[BasePage], str]:
     """The corpus pages when the folder exists, else the demo site's; with a label saying which."""
     if (corpus_dir / "index.json").is_file():
-        return load_corpus_pages(corpus_dir), f"corpus {corpus_dir} ({len(list((corpus_dir / 'pages').glob('*.gz')))} pages)"
+        return load_corpus_pages(
+            corpus_dir
+        ), f"corpus {corpus_dir} ({len(list((corpus_dir / 'pages').glob('*.gz')))} pages)"
     pages = load_demo_pages()
     return pages, f"demo site ({len(pages)} pages; corpus folder {corpus_dir} absent)"
 
@@ -158,7 +161,9 @@ class BenchSite:
             gzip_level: zlib level of the served gzip bodies (1: cheap, as CDNs do on the fly).
         """
         self.bases = bases
-        self._pages = [gzip.compress(article_html(bases, k), gzip_level, mtime=0) for k in range(max_articles)]
+        self._pages = [
+            gzip.compress(article_html(bases, k), gzip_level, mtime=0) for k in range(max_articles)
+        ]
         self._editions: dict[str, Edition] = {}
         self._lock = threading.Lock()
         self.requests: list[Request] = []
@@ -167,13 +172,15 @@ class BenchSite:
         self._server.block_on_close = False
         self._server.site = self  # type: ignore[attr-defined]
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="bench-site", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="bench-site", daemon=True
+        )
 
     @property
     def max_articles(self) -> int:
         return len(self._pages)
 
-    def __enter__(self) -> BenchSite:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -234,9 +241,11 @@ class BenchSite:
             '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
             f"<title>Bench feed {edition.name} {index}</title><link>{self.base_url}/</link>"
             f"<description>benchmark feed</description><language>en</language>{items}</channel></rss>\n"
-        ).encode("utf-8")
+        ).encode()
         return _Resource(
-            body, "application/rss+xml; charset=utf-8", '"' + hashlib.sha256(body).hexdigest()[:20] + '"',
+            body,
+            "application/rss+xml; charset=utf-8",
+            '"' + hashlib.sha256(body).hexdigest()[:20] + '"',
             format_datetime(newest, usegmt=True),
         )
 
@@ -253,7 +262,9 @@ class BenchSite:
     def resource(self, path: str) -> tuple[str, _Resource | None]:
         """The kind of a path and what it serves (None: 404)."""
         if path == "/robots.txt":
-            return "robots", _Resource(ROBOTS_TXT, "text/plain", '"robots"', format_datetime(EPOCH, usegmt=True))
+            return "robots", _Resource(
+                ROBOTS_TXT, "text/plain", '"robots"', format_datetime(EPOCH, usegmt=True)
+            )
         match = FEED_PATH.match(path)
         if match:
             edition = self._editions.get(match.group(1))
@@ -278,7 +289,10 @@ def count_requests(requests: list[Request]) -> dict[str, int]:
     counts["feed_conditional"] = sum(1 for r in requests if r.kind == "feed" and r.conditional)
     counts["feed_304"] = sum(1 for r in requests if r.kind == "feed" and r.status == 304)
     counts["page_200"] = sum(1 for r in requests if r.kind == "page" and r.status == 200)
-    return {kind: counts.get(kind, 0) for kind in ("feed", "feed_conditional", "feed_304", "page", "page_200", "robots", "other")}
+    return {
+        kind: counts.get(kind, 0)
+        for kind in ("feed", "feed_conditional", "feed_304", "page", "page_200", "robots", "other")
+    }
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -304,7 +318,9 @@ class _Handler(BaseHTTPRequestHandler):
         since = self.headers.get("If-Modified-Since")
         if resource is None:
             status, body, headers = 404, b"not found", {"Content-Type": "text/plain"}
-        elif (if_none_match and resource.etag in if_none_match) or (not if_none_match and since == resource.last_modified):
+        elif (if_none_match and resource.etag in if_none_match) or (
+            not if_none_match and since == resource.last_modified
+        ):
             status, body, headers = 304, b"", {}
         else:
             status, body, headers = 200, resource.body, {"Content-Type": resource.content_type}

@@ -1,4 +1,4 @@
-"""Boilerplate left in extracted text: prompts, credits, bylines, bios, related lists, comment forms."""
+"""Boilerplate in extracted text: prompts, credits, bylines, bios, related lists, comment forms."""
 
 from __future__ import annotations
 
@@ -46,7 +46,8 @@ COMMENT_FORM = _rx(
     r"you must be (logged|signed) in to (post|leave)", r"(\d+ |no )?comments?( \(\d+\))?$",
     r"no comments yet", r"be the first to comment", r"(view|show|load|hide) (all )?comments",
     r"(hinterlasse|schreibe?|verfasse) (einen|eine|deinen) (kommentar|antwort)",
-    r"kommentar (verfassen|schreiben|hinterlassen|abgeben)", r"(keine |\d+ )?kommentare?( \(\d+\))?$",
+    r"kommentar (verfassen|schreiben|hinterlassen|abgeben)",
+    r"(keine |\d+ )?kommentare?( \(\d+\))?$",
     r"(deine|ihre) e-?mail-?adresse wird nicht veröffentlicht",
     r"(erforderliche felder|pflichtfelder) sind mit \* (markiert|gekennzeichnet)",
     r"(du|sie) (musst|müssen) (eingeloggt|angemeldet) sein", r"kommentare insgesamt",
@@ -66,7 +67,8 @@ COMMENT_FORM = _rx(
 RELATED = _rx(
     r"(read|see|watch) (more|also|next)\s*[:|»>]", r"also read\b", r"related\s*[:|»>]",
     r"related (articles?|posts?|stories|news|content|coverage|reading|links)",
-    r"more (stories|articles|news|on this|from|about|in)\b.{0,40}$", r"you (may|might) also (like|enjoy)",
+    r"more (stories|articles|news|on this|from|about|in)\b.{0,40}$",
+    r"you (may|might) also (like|enjoy)",
     r"recommended( for you| reading| articles| stories)?$", r"don'?t miss\s*[:|»>]",
     r"(most (read|popular|viewed|shared)|trending( now)?|popular posts|top stories)$",
     r"further reading", r"lea (también|además|más)", r"lee (también|además|más)", r"leer más\s*:",
@@ -74,10 +76,12 @@ RELATED = _rx(
     r"le puede interesar", r"no te pierdas", r"(notas|noticias|artículos|contenidos?) relacionad",
     r"contenido relacionado", r"más (noticias|sobre)\b", r"lo más (leído|visto)",
     r"lesen sie (auch|mehr|hier)", r"lies auch", r"auch (lesen|interessant)",
-    r"(das|diese \w+) könnten? (sie|dich|euch) (auch |ebenfalls )?interessieren", r"das thema könnte", r"mehr (zum thema|dazu|themen)",
+    r"(das|diese \w+) könnten? (sie|dich|euch) (auch |ebenfalls )?interessieren",
+    r"das thema könnte", r"mehr (zum thema|dazu|themen)",
     r"weitere (\w+ )?(artikel|beiträge|themen|nachrichten|meldungen)",
     r"(weitere|mehr) (infos?|informationen) (unter|auf|bei|gibt es|finden sie)", r"schon gelesen",
-    r"(zum )?weiterlesen\s*:", r"empfohlene (artikel|beiträge)", r"(ähnliche|verwandte) (artikel|beiträge|themen)",
+    r"(zum )?weiterlesen\s*:", r"empfohlene (artikel|beiträge)",
+    r"(ähnliche|verwandte) (artikel|beiträge|themen)",
     r"siehe auch", r"passend (dazu|zum thema)", r"meist(gelesen|-diskutiert|diskutiert)",
     r"top-themen", r"à lire (aussi|également)", r"lire aussi", r"(à )?voir aussi",
     r"sur le même (sujet|thème)", r"articles (similaires|liés)", r"dans la même rubrique",
@@ -95,12 +99,14 @@ NEWSLETTER = _rx(
     r"never miss .{0,40} (by signing|sign up)",
 )  # fmt: skip
 PAYWALL = _rx(
-    r"(subscribe|sign in|log in|register) (now )?to (continue|read|keep reading|unlock|access|view)",
+    r"(subscribe|sign in|log in|register) (now )?to (continue|read|keep reading|unlock|access|"
+    r"view)",
     r"(to )?(continue reading|read the full (story|article)|view the full story)",
     r"(this|the) (article|content|story|post) is (only )?(available|reserved|exclusive)",
     r"already (a subscriber|subscribed|have an account)", r"subscribe now .{0,40}full story",
     r"you('ve| have) reached (your|the) (free )?(article )?limit",
-    r"(dieser|der) (artikel|beitrag|inhalt) ist (nur |exklusiv )?(für|nur für) (abonnent|plus|premium)",
+    r"(dieser|der) (artikel|beitrag|inhalt) ist (nur |exklusiv )?(für|nur für) (abonnent|plus|"
+    r"premium)",
     r"jetzt (weiterlesen|abonnieren|abo abschließen)", r"bereits abonnent",
     r"(mit|weiterlesen mit) \w*\+", r"um (diesen|den) (artikel|beitrag) (vollständig )?zu lesen",
     r"pour (lire|accéder à) la suite", r"la suite est réservée", r"(cet|l')article est réservé",
@@ -116,19 +122,23 @@ SOCIAL = _rx(
     r"( (this|on|via|mit|sur|en|dit|artikel|article|story|post|beitrag|auf|nota|noticia))*\s*:?$",
 )  # fmt: skip
 CONSENT = _rx(
-    r"we use cookies", r"this (web)?site uses cookies", r"by (continuing|using) (to use )?(this|our)",
+    r"we use cookies", r"this (web)?site uses cookies",
+    r"by (continuing|using) (to use )?(this|our)",
     r"accept (all )?cookies", r"cookie (settings|policy|preferences|consent)",
     r"wir (verwenden|nutzen|setzen) cookies", r"diese (web)?seite (verwendet|nutzt) cookies",
-    r"cookies (akzeptieren|zulassen)", r"nous utilisons (des )?cookies", r"ce site utilise des cookies",
+    r"cookies (akzeptieren|zulassen)", r"nous utilisons (des )?cookies",
+    r"ce site utilise des cookies",
     r"utilizamos cookies", r"este (sitio|site)( web)? utiliza cookies", r"utilizziamo (i )?cookie",
-    r"questo sito utilizza", r"usamos cookies", r"wij gebruiken cookies", r"deze (web)?site gebruikt",
+    r"questo sito utilizza", r"usamos cookies", r"wij gebruiken cookies",
+    r"deze (web)?site gebruikt",
     r"używamy (plików )?cookies", r"klicken sie auf den (unteren )?button, um den inhalt",
     r"mit dem laden des (inhalts|videos|beitrags) akzeptieren sie",
     r"(click|tap) (here |the button )?to load (the )?(content|video)",
     r"(please )?(enable|activate) (javascript|cookies)",
 )  # fmt: skip
 SUPPORT = _rx(
-    r"support (our|independent|quality) (journalism|work|reporting)", r"would you consider supporting",
+    r"support (our|independent|quality) (journalism|work|reporting)",
+    r"would you consider supporting",
     r"(make a )?donat(e|ion) (now|today|to us)", r"unterstütze(n sie)? (uns|unsere arbeit|\w+mag)",
     r"jetzt spenden", r"soutenez(-nous| notre)", r"apoya (nuestro|el) periodismo",
     r"hazte (miembro|socio)", r"tú también puedes hacer periodismo", r"wesprzyj nas", r"sostienici",
@@ -143,18 +153,26 @@ LETTERS = _rx(
     r"(write|send) (to us at|us a letter)",
 )  # fmt: skip
 LEGAL = _rx(
-    r"(©|\(c\)|copyright)\s*(\d{4}|[^.]{0,60}$)", r"all rights reserved", r"alle rechte vorbehalten",
+    # the footer WordPress and others append to feed items
+    r"the post .{1,200} appeared first on", r"der beitrag .{1,200} erschien zuerst auf",
+    r"l[’']article .{1,200} est apparu en premier sur", r"la entrada .{1,200} se publicó primero en",
+    r"(©|\(c\)|copyright)\s*(\d{4}|[^.]{0,60}$)", r"all rights reserved",
+    r"alle rechte vorbehalten",
     r"tous droits réservés", r"todos los derechos reservados", r"tutti i diritti riservati",
     r"todos os direitos reservados", r"alle rechten voorbehouden", r"wszelkie prawa zastrzeżone",
-    r"materiał chroniony prawem", r"this (article|content|material) (is the copyrighted|may not be)",
+    r"materiał chroniony prawem",
+    r"this (article|content|material) (is the copyrighted|may not be)",
     r"written permission must be obtained", r"may not be (reproduced|republished|redistributed)",
 )  # fmt: skip
 DISCLOSURE = _rx(
-    r"\*?(anzeige|werbung|advertisement|sponsored|publicidad|publicité|pubblicità|reklama)\s*[:.,|*-]",
+    r"\*?(anzeige|werbung|advertisement|sponsored|publicidad|publicité|pubblicità|reklama)"
+    r"\s*[:.,|*-]",
     r"(anzeige|werbung|advertisement|sponsored( content)?|publicidad|publicité|reklama)$",
-    r"(this|the) (post|article|page) (contains|may contain|includes) (affiliate|references to products)",
+    r"(this|the) (post|article|page) (contains|may contain|includes) (affiliate|"
+    r"references to products)",
     r"we (may )?(receive|earn) (a )?(compensation|commission)", r"(enthält|mit) affiliate",
-    r"bei den verlinkungen handelt es sich", r"dieser (beitrag|artikel) enthält (werbung|affiliate)",
+    r"bei den verlinkungen handelt es sich",
+    r"dieser (beitrag|artikel) enthält (werbung|affiliate)",
     r"as an amazon associate", r"als amazon-partner", r"we recommend the best products",
 )  # fmt: skip
 PHOTO_CREDIT = _rx(
@@ -168,8 +186,16 @@ PHOTO_CREDIT = _rx(
 )  # fmt: skip
 # A caption ending in its credit: "Putin in Moscow. © Vitaliy Belousov / Imago Pictures"
 TRAILING_CREDIT = re.compile(
-    r"(?:©|\(c\)|\b(?:photo|foto|fot\.|bild|credit|crédit|crédito|image)s?\s*:)\s*[^.!?]{2,80}\)?\.?$",
+    r"(?:©|\(c\)|\b(?:photo|foto|fot\.|bild|credit|crédit|crédito|"
+    r"image)s?\s*:)\s*[^.!?]{2,80}\)?\.?$",
     re.IGNORECASE,
+)
+# Source lines, figure captions and bare "More information:" labels.
+LABEL_START = _rx(
+    r"(quelle|source|fuente|fonte|źródło|bron)\s*:\s*[^.!?]{2,80}$",
+    r"(abbildung|abb\.|figure|fig\.|grafik|tabelle|table)\s*\d+\s*:",
+    r"(weitere informationen|more information|further information|plus d'informations|"
+    r"más información)\s*:?$",
 )
 UI_TEXT = _rx(
     r"\(?[a-z]{2,5}(/[a-z]{2,6})+\)?\.?",  # agency and initials credit: "aja/PAP", "(dpa/AFP)"
@@ -184,26 +210,32 @@ UI_TEXT = _rx(
 )  # fmt: skip
 LABEL_LINE = re.compile(
     r"^(made|created|published|posted|updated|last (updated|modified)|modified|release date|"
-    r"news date|date|datum|stand|veröffentlicht( am)?|veröffentlichung|erstellt( am)?|aktualisiert( am)?|"
+    r"news date|date|datum|stand|veröffentlicht( am)?|veröffentlichung|erstellt( am)?|"
+    r"aktualisiert( am)?|"
     r"zuletzt aktualisiert|letzte (änderung|aktualisierung)( am)?|publié( le)?|mis à jour( le)?|"
     r"publicado( el)?|actualizado( el)?|pubblicato( il)?|aggiornato( il)?|atualizado( em)?|"
-    r"gepubliceerd( op)?|bijgewerkt( op)?|opublikowano|zaktualizowano)\s*[:|]?\s*(?P<value>.{0,60})$",
+    r"gepubliceerd( op)?|bijgewerkt( op)?|opublikowano|zaktualizowano)\s*[:|"
+    r"]?\s*(?P<value>.{0,60})$",
     re.IGNORECASE,
 )
 TAXONOMY_LINE = re.compile(
-    r"^(tags|temas|etiquetas|schlagwörter|stichwörter|themen)$|^(kategorie|category|categories|catégorie|categoría|categoria|rubrik|ressort|tags?|"
-    r"schlagwörter|schlagworte|stichwörter|filed under|posted in|etiquetas|temas)\s*[:|]\s*"
-    r"[^.!?]{0,80}$",
+    r"^(tags|temas|etiquetas|schlagwörter|stichwörter|themen)$|"
+    r"^(kategorie|category|categories|catégorie|categoría|categoria|rubrik|ressort|tags?|"
+    r"schlagwörter|schlagworte|stichwörter|filed under|posted in|etiquetas|temas)\s*[:|"
+    r"]\s*[^.!?]{0,80}$",
     re.IGNORECASE,
 )
 MONTHS = (
-    r"jan(uary|uar|vier|eiro)?|feb(ruary|ruar)?|févr(ier)?|mar(ch|s|zo|ço)?|märz|apr(il|ile)?|avr(il)?|"
-    r"may|mai|mayo|maggio|maio|jun(e|i|io|ho)?|juin|jul(y|i|io|ho)?|juil(let)?|aug(ust)?|août|agosto|"
+    r"jan(uary|uar|vier|eiro)?|feb(ruary|ruar)?|févr(ier)?|mar(ch|s|zo|ço)?|märz|apr(il|ile)?|"
+    r"avr(il)?|"
+    r"may|mai|mayo|maggio|maio|jun(e|i|io|ho)?|juin|jul(y|i|io|ho)?|juil(let)?|aug(ust)?|août|"
+    r"agosto|"
     r"sep(t|tember|tembre|tiembre)?|set(embro|tembre)?|oct(ober|obre|ubre)?|okt(ober)?|ott(obre)?|"
     r"out(ubro)?|nov(ember|embre|iembre)?|dec(ember)?|dez(ember)?|déc(embre)?|dic(iembre|embre)?"
 )
 DATE_ANCHOR = re.compile(
-    rf"\b(\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}:\d{{2}}|{MONTHS})\b",
+    rf"\b(\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}:\d{{2}}|"
+    rf"{MONTHS})\b",
     re.IGNORECASE,
 )
 # Everything a line that is only a date or time may contain besides the date itself.
@@ -228,7 +260,7 @@ SECTION_HEAD = _rx(
 )  # fmt: skip
 BIO_SENTENCE = re.compile(
     r"^[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){1,3} (?:is|was|ist|war|est|es|è|é)\s+(?:a|an|the|ein|eine|"
-    r"un|une|una|um|uma|een|der|die|le|la|el|il)\b.{0,300}\b(?:writer|journalist|author|editor|"
+    r"un|une|una|um|uma|een|der|die|le|la|el|il)\b.{0,300}\b(?i:writer|journalist|author|editor|"
     r"reporter|founder|consultant|professor|student|blogger|expert|correspondent|columnist|"
     r"autor(?:in)?|journalistin|redakteur(?:in)?|gründer(?:in)?|auteur|journaliste|fondat|"
     r"periodista|escritor|giornalista|scrittore)",
@@ -242,10 +274,17 @@ LIST_MARKER = re.compile(r"^(?:[-•*·▪►>]+|\d+[.)])\s+")
 
 # Prompts told by two words together anywhere in a short line: a cheap substring test for the
 # first, the pattern for the second only when it passes.
-NEWSLETTER_WORDS = ("newsletter", "nieuwsbrief", "boletín", "bulletin", "e-mail updates", "email updates")
+NEWSLETTER_WORDS = (
+    "newsletter",
+    "nieuwsbrief",
+    "boletín",
+    "bulletin",
+    "e-mail updates",
+    "email updates",
+)
 NEWSLETTER_ASK = re.compile(
-    r"\b(sign|subscribe|abonn|anmeld|registrier|inscri|suscrib|iscriv|assin|zapisz|receive|"
-    r"erhalten|bestell|deliver|posteingang|inbox|get|never miss|lust auf)",
+    r"\b(sign|subscribe|abonn|anmeld|melde|trag dich|registrier|inscri|suscr|iscriv|assin|zapisz|"
+    r"receive|erhalt|bestell|deliver|posteingang|inbox|get|join|never miss|lust auf)",
     re.IGNORECASE,
 )
 SOCIAL_WORDS = ("twitter", "facebook", "instagram", "linkedin", "telegram", "whatsapp", "youtube",
@@ -253,7 +292,8 @@ SOCIAL_WORDS = ("twitter", "facebook", "instagram", "linkedin", "telegram", "wha
 SOCIAL_ASK = re.compile(
     r"\b((follow|like|join|find|connect with) us\b|folgen sie uns|folg(e|t) uns|liken sie uns|"
     r"síguenos|siguenos|sígannos|suivez-nous|rejoignez-nous|seguici|siga-nos|sigam-nos|volg ons|"
-    r"obserwuj nas|dołącz do nas|únete|nuestro canal|unser(em|en)? (kanal|channel)|our (channel|page)|"
+    r"obserwuj nas|dołącz do nas|únete|nuestro canal|unser(em|en)? (kanal|channel)|our (channel|"
+    r"page)|"
     r"notre (chaîne|page))|^follow \S.{0,40} on\b",
     re.IGNORECASE,
 )
@@ -275,8 +315,8 @@ PHRASE_SOURCES: dict[str, tuple[str, ...]] = {
                 r"wesprzyj nas", r"unterstütze (uns|unsere arbeit)"),
     "newsletter": (
         r"sign up here", r"newsletter (abonnieren|bestellen)", r"zapraszamy (też )?do subskrypcji",
-        r"(by (registering|signing up|subscribing)|mit der (registrierung|anmeldung)).{0,40}"
-        r"(accept|agree|akzeptier)",
+        (r"(by (registering|signing up|subscribing)|mit der (registrierung|anmeldung)).{0,40}"
+        r"(accept|agree|akzeptier)"),
     ),
     "legal": (r"all rights reserved", r"alle rechte vorbehalten", r"tous droits réservés",
               r"todos los derechos reservados", r"written permission must be obtained"),
@@ -289,11 +329,13 @@ PHRASE_HINTS = (
     "publi", "pubbl", "veröffentlicht", "required fields", "subscri", "abonn", "suscript",
     "continue reading", "full story", "full article", "app ", "apps", "supporting", "journalism",
     "wesprzyj", "unterstütze", "sign up", "signing up", "newsletter", "subskrypcji", "registr",
-    "anmeld", "reserv", "vorbehalten", "permission", "affiliate", "compensation", "commission",
+    "anmeld", "reserv", "réserv", "vorbehalten", "permission", "affiliate", "compensation",
+    "commission",
 )  # fmt: skip
 PROMPT_MAX_CHARS = 300  # a prompt or credit is a short line; longer lines are article text
 LABEL_MAX_CHARS = 100
 TOP_LINES = 6  # bylines, breadcrumbs and date lines sit in the first lines
+BODY_LINE_CHARS = 150  # a line this long is article text: what follows is no longer top matter
 TAIL_LINES = 4  # author bios sit in the last lines
 TEASER_MAX_CHARS = 160
 
@@ -310,6 +352,7 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
     "legal": LEGAL,
     "disclosure": DISCLOSURE,
     "photo_credit": PHOTO_CREDIT,
+    "label": LABEL_START,
 }
 
 
@@ -319,7 +362,9 @@ LINE_START = re.compile(
 )
 # \b first: the scan then tries the alternatives at word starts only, not at every character.
 PHRASE = re.compile(
-    r"\b(?:" + "|".join(f"(?P<{name}>{'|'.join(srcs)})" for name, srcs in PHRASE_SOURCES.items()) + ")",
+    r"\b(?:"
+    + "|".join(f"(?P<{name}>{'|'.join(srcs)})" for name, srcs in PHRASE_SOURCES.items())
+    + ")",
     re.IGNORECASE,
 )
 
@@ -341,6 +386,12 @@ def clean_lines(lines: Sequence[Line], site_names: Sequence[str | None] = ()) ->
     kept = _drop_link_runs(kept)
     kept = _drop_top_matter(kept, site_names, cleaned)
     cleaned.lines = _drop_tail_bio(kept)
+    logger.debug(
+        "boilerplate: kept %s of %s lines, signals=%s",
+        len(cleaned.lines),
+        len(lines),
+        cleaned.signals,
+    )
     return cleaned
 
 
@@ -359,7 +410,7 @@ def _rule_key(line: Line) -> str | None:
     return line.key
 
 
-def line_category(key: str) -> str | None:
+def _category(key: str) -> str | None:
     """The boilerplate category of a line (its key) that is boilerplate on its own, else None."""
     if len(key) > PROMPT_MAX_CHARS or not key:
         return None
@@ -391,7 +442,7 @@ def _is_label_line(key: str) -> bool:
     if TAXONOMY_LINE.match(key):
         return True
     label = LABEL_LINE.match(key)
-    if label and (not label["value"] or any(c.isdigit() for c in label["value"])):
+    if label and (not label["value"] or DIGIT.search(label["value"])):
         return True
     return bool(DIGIT.search(key) and DATE_ANCHOR.search(key)) and not DATE_TOKENS.sub("", key)
 
@@ -401,7 +452,7 @@ def _drop_prompt_lines(lines: Sequence[Line], signals: set[str]) -> list[Line]:
     kept: list[Line] = []
     for index, line in enumerate(lines):
         key = _rule_key(line)
-        category = line_category(key) if key else None
+        category = _category(key) if key else None
         if category is None:
             kept.append(line)
             continue
@@ -425,13 +476,19 @@ def _drop_link_runs(lines: list[Line]) -> list[Line]:
     return kept
 
 
-def _drop_top_matter(lines: list[Line], site_names: Sequence[str | None], cleaned: Cleaned) -> list[Line]:
-    """Move a byline at the top into the authors; drop breadcrumbs at the top."""
+def _drop_top_matter(
+    lines: list[Line], site_names: Sequence[str | None], cleaned: Cleaned
+) -> list[Line]:
+    """Move a byline above the body into the authors; drop breadcrumbs above the body."""
     authors: list[str] = []
     kept: list[Line] = []
+    in_body = False  # bylines and breadcrumbs come before the first paragraph of text
     for index, line in enumerate(lines):
         key = line.key
-        if index < TOP_LINES and len(key) <= LABEL_MAX_CHARS:
+        in_body = (
+            in_body or index >= TOP_LINES or len(key) > BODY_LINE_CHARS or line.kind == "table"
+        )
+        if not in_body and len(key) <= LABEL_MAX_CHARS:
             if BYLINE_PREFIX.match(key) and (names := clean_authors([key], site_names)):
                 authors.extend(names)
                 continue
@@ -493,9 +550,9 @@ def _is_person_line(key: str) -> bool:
     return 2 <= len(words) <= 4 and clean_authors([key]) == (key,)
 
 
-def _is_bio(text: str, name: str) -> bool:
+def _is_bio(line: Line, name: str) -> bool:
     """A line under an author's name that describes them: a quoted tagline, or about them."""
-    key = _key(text)
+    key = line.key
     return key[:1] in QUOTES or key.startswith(name) or bool(ROLE.search(key[:80]))
 
 
@@ -507,7 +564,7 @@ def _drop_tail_bio(lines: list[Line]) -> list[Line]:
         if (
             _is_person_line(key)
             and 1 <= len(rest) <= 2
-            and _is_bio(rest[0].text, key)
+            and _is_bio(rest[0], key)
             and all(len(line.text) <= 2 * PROMPT_MAX_CHARS for line in rest)
         ):
             return lines[:index]

@@ -52,6 +52,7 @@ WHATWG_ALIASES = {
 # tried before the UTF-8 sniff (multi-byte or UTF-16/32 text can look like valid UTF-8).
 SINGLE_BYTE_PREFIXES = ("cp12", "cp874", "iso8859", "iso-8859", "koi8", "mac", "latin", "ascii")
 MIXED_UTF8_ERRORS = "newsflow-cp1252-fallback"
+CP1252_CHAOS_MARGIN = 0.1
 
 
 def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
@@ -137,9 +138,18 @@ def _try_decode(body: bytes, encoding: str) -> str | None:
 
 
 def _detect(body: bytes, fallback: str) -> str:
-    """charset-normalizer's best guess, else the fallback encoding with replacement."""
-    best = from_bytes(body).best()
-    if best is not None:
-        logger.debug("charset detected as %s", best.encoding)
-        return str(best)
-    return body.decode(fallback, errors="replace")
+    """charset-normalizer's guess, else the fallback encoding with replacement.
+
+    Windows-1252 wins whenever it reads the page about as cleanly as the best guess: on short
+    Western pages the detector cannot tell the Latin code pages apart (naïve vs naļve), and
+    Windows-1252 is what browsers assume for undeclared legacy pages.
+    """
+    matches = from_bytes(body)
+    best = matches.best()
+    if best is None:
+        return body.decode(fallback, errors="replace")
+    for match in matches:
+        if match.encoding == "cp1252" and match.chaos <= best.chaos + CP1252_CHAOS_MARGIN:
+            return str(match)
+    logger.debug("charset detected as %s", best.encoding)
+    return str(best)

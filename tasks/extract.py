@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain
-
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -27,6 +26,7 @@ from tasks.metadata import (
     clean_authors,
     extract_metadata,
     first_plausible,
+    page_authors,
     page_dates,
     parse_datetime,
     url_date,
@@ -54,6 +54,10 @@ CONSENT_TITLE = re.compile(
     re.IGNORECASE,
 )
 MIN_ANCHOR_CHARS = 20  # shorter link texts ("Home", "More") say nothing about a line
+LONG_LINKS = etree.XPath(f"//a[string-length(normalize-space(.)) >= {MIN_ANCHOR_CHARS}]")
+TEXT_CONTAINING = etree.XPath("//body//text()[contains(., $p)]")
+# Paragraph-level blocks, each once: a list item or quote made of paragraphs counts by those.
+FEED_BLOCKS = etree.XPath(".//p|.//h2|.//h3|.//h4|.//li[not(.//p)]|.//blockquote[not(.//p)]|.//pre")
 MIN_LEAD_CHARS = 60
 LEAD_PREFIX_CHARS = 40
 MAX_LEAD_CHARS = 1500
@@ -65,6 +69,20 @@ FULLER_RATIO = 1.3  # another source must be this much longer to replace the ext
 TOO_SHORT_CHARS = 300
 LINK_LIST_SHARE = 0.5
 LINK_LIST_MIN_LINES = 8
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """What one extraction knows about the page besides its text."""
+
+    url: str | None
+    tree: HtmlElement | None
+    meta: PageMetadata
+    feed_entry: FeedEntry | None
+
+    @property
+    def site_names(self) -> tuple[str | None, ...]:
+        return (self.meta.site_name, self.meta.publisher)
 
 
 def extract_article(
@@ -94,8 +112,13 @@ def extract_article(
         return _extract(html, url, feed_entry, template_fingerprints, max_html_bytes)
     except Exception:  # a bug in a dependency must not cost the batch; the page is flagged
         logger.exception("extraction failed url=%s", url)
-        return Article(url=url, canonical_url=url, text="", flags=("empty", "extraction_error"),
-                       extractor_version=EXTRACTOR_VERSION)  # fmt: skip
+        return Article(
+            url=url,
+            canonical_url=url,
+            text="",
+            flags=("empty", "extraction_error"),
+            extractor_version=EXTRACTOR_VERSION,
+        )
 
 
 def score_text(html: bytes, url: str) -> str:
@@ -116,44 +139,52 @@ def _extract(
         flags.append("too_large")
     elif html:
         tree = load_html(decode_html(html) if isinstance(html, bytes) else html)
-    meta = extract_metadata(tree, url) if tree is not None else PageMetadata()
-    site_names = (meta.site_name, meta.publisher)
-    cleaned = Cleaned(lines=[])
-    if tree is not None:
-        anchors = _anchor_texts(tree)
-        cleaned = clean_lines(_page_lines(tree, url, meta, anchors, flags), site_names)
+    page = _Page(
+        url, tree, extract_metadata(tree, url) if tree is not None else PageMetadata(), feed_entry
+    )
+    lines = _page_lines(page, tree, flags) if tree is not None else []
+    cleaned = clean_lines(lines, page.site_names)
     feed_lines = _feed_lines(feed_entry)
     if _fuller(feed_lines, cleaned.lines):
-        cleaned = clean_lines(feed_lines, site_names)
+        cleaned = clean_lines(feed_lines, page.site_names)
         flags.append("fallback_extraction")
+    if _is_listing(page, lines):
+        flags.append("not_article")
     paragraphs = tuple(line.text for line in cleaned.lines)
     text = remove_template_paragraphs("\n".join(paragraphs), template_fingerprints)
-    return _article(text, paragraphs, url, meta, feed_entry, cleaned, tree, flags)
+    return _article(page, text, paragraphs, cleaned, flags)
 
 
-def _page_lines(
-    tree: HtmlElement, url: str | None, meta: PageMetadata, anchors: frozenset[str], flags: list[str]
-) -> list[Line]:
+def _page_lines(page: _Page, tree: HtmlElement, flags: list[str]) -> list[Line]:
     """The page's article lines: trafilatura's, or a fuller source when it falls short."""
-    document = bare_extraction(tree, url=url, include_comments=False)
-    lines = _body_lines(document.body, anchors) if document is not None else []
-    lead = _lead_line(tree, meta.description, lines)
+    document = bare_extraction(tree, url=page.url, include_comments=False)
+    body = getattr(document, "body", None)  # a Document, or None when nothing was found
+    lines = _body_lines(body, _anchor_texts(tree)) if body is not None else []
+    lead = _lead_line(tree, page.meta.description, lines)
     if lead is not None:
         lines.insert(0, lead)
+    structured = _structured_lines(page.meta.article_body)
+    if structured and len(structured) > len(lines) and _squashed(structured) == _squashed(lines):
+        flags.append("fallback_extraction")  # trafilatura took the JSON-LD body, minus its breaks
+        return structured
     if sum(len(line.text) for line in lines) >= MIN_TRUSTED_CHARS:
         return lines
     # trafilatura found (almost) nothing: schema.org articleBody, else trafilatura's baseline
-    fallback = _structured_lines(meta.article_body) or _text_lines(baseline(tree)[1])
+    fallback = structured or _text_lines(baseline(tree)[1])
     if _fuller(fallback, lines):
         flags.append("fallback_extraction")
         return fallback
     return lines
 
 
+def _squashed(lines: list[Line]) -> str:
+    return "".join("".join(line.text for line in lines).split())
+
+
 def _anchor_texts(tree: HtmlElement) -> frozenset[str]:
     """Whitespace-normalised texts of the page's links long enough to be titles."""
     # The length test runs inside libxml2: most links are short menu entries.
-    long_links = tree.xpath(f"//a[string-length(normalize-space(.)) >= {MIN_ANCHOR_CHARS}]")
+    long_links = LONG_LINKS(tree)
     return frozenset(" ".join(anchor.text_content().split()) for anchor in long_links)
 
 
@@ -188,9 +219,17 @@ def _lead_line(tree: HtmlElement, description: str | None, lines: list[Line]) ->
     prefix = description[:LEAD_PREFIX_CHARS]
     if any(prefix in SPACE.sub(" ", line.text) for line in lines):
         return None
-    for node in tree.xpath("//body//text()[contains(., $p)]", p=prefix):
+    for node in TEXT_CONTAINING(tree, p=prefix):
         element = node.getparent()
-        while element is not None and element.tag in ("a", "span", "strong", "b", "em", "i", "font"):
+        while element is not None and element.tag in (
+            "a",
+            "span",
+            "strong",
+            "b",
+            "em",
+            "i",
+            "font",
+        ):
             element = element.getparent()
         if element is None or element.tag in ("script", "style", "noscript", "template", "title"):
             continue
@@ -223,7 +262,7 @@ def _feed_lines(feed_entry: FeedEntry | None) -> list[Line]:
         fragment = fragment_fromstring(feed_entry.content_html, create_parent="div")
     except (etree.ParserError, ValueError):
         return []
-    blocks = fragment.xpath(".//p|.//h2|.//h3|.//h4|.//li|.//blockquote|.//pre")
+    blocks = FEED_BLOCKS(fragment)
     texts = [SPACE.sub(" ", block.text_content()).strip() for block in blocks] or [
         SPACE.sub(" ", fragment.text_content()).strip()
     ]
@@ -231,76 +270,85 @@ def _feed_lines(feed_entry: FeedEntry | None) -> list[Line]:
 
 
 def _article(
-    text: str,
-    paragraphs: tuple[str, ...],
-    url: str | None,
-    meta: PageMetadata,
-    feed_entry: FeedEntry | None,
-    cleaned: Cleaned,
-    tree: HtmlElement | None,
-    flags: list[str],
+    page: _Page, text: str, paragraphs: tuple[str, ...], cleaned: Cleaned, flags: list[str]
 ) -> Article:
-    published, updated = _dates(meta, url, feed_entry, tree)
-    language, declared = resolve_language(text, meta.declared_language or (feed_entry and feed_entry.language))
-    authors = clean_authors(meta.authors + cleaned.authors, (meta.site_name, meta.publisher))
+    meta, entry = page.meta, page.feed_entry
+    published, updated = _dates(page)
+    language, declared = resolve_language(
+        text, meta.declared_language or (entry.language if entry else None)
+    )
     return Article(
-        url=url,
-        canonical_url=meta.canonical_url or url,
+        url=page.url,
+        canonical_url=meta.canonical_url or page.url,
         text=text,
-        title=meta.title or (feed_entry.title if feed_entry else None),
-        authors=authors or clean_authors(feed_entry.authors if feed_entry else ()),
+        title=meta.title or (entry.title if entry else None),
+        authors=_authors(page, cleaned),
         published_at=published,
         updated_at=updated,
         language=language,
         declared_language=declared,
         site_name=meta.site_name,
-        categories=meta.categories or (feed_entry.categories if feed_entry else ()),
+        categories=meta.categories or (entry.categories if entry else ()),
         tags=meta.tags,
-        image_url=meta.image_url or (feed_entry.image_url if feed_entry else None),
-        summary=meta.description or (feed_entry.summary if feed_entry else None),
+        image_url=meta.image_url or (entry.image_url if entry else None),
+        summary=meta.description or (entry.summary if entry else None),
         word_count=len(text.split()),
         content_hash=content_hash(text),
-        flags=_flags(text, url, meta, cleaned, flags),
+        flags=_flags(page, text, cleaned, flags),
         paragraphs=paragraphs,
         extractor_version=EXTRACTOR_VERSION,
     )
 
 
-def _dates(
-    meta: PageMetadata, url: str | None, feed_entry: FeedEntry | None, tree: HtmlElement | None
-) -> tuple[datetime | None, datetime | None]:
+def _authors(page: _Page, cleaned: Cleaned) -> tuple[str, ...]:
+    """Authors from structured data, meta tags and the text's byline; else the feed's; else the
+    page's byline markup."""
+    return (
+        clean_authors(page.meta.authors + cleaned.authors, page.site_names)
+        or clean_authors(page.feed_entry.authors if page.feed_entry else (), page.site_names)
+        or (page_authors(page.tree, page.site_names) if page.tree is not None else ())
+    )
+
+
+def _dates(page: _Page) -> tuple[datetime | None, datetime | None]:
     """Published and updated times: structured data, meta, URL, feed, page, in that order."""
     now = datetime.now(UTC)
+    entry = page.feed_entry
     published = first_plausible(
-        chain((parse_datetime(raw) for raw in meta.published_raw), [url_date(url)],
-               [feed_entry.published_at if feed_entry else None],
-               page_dates(tree) if tree is not None else ()),
+        chain(
+            (parse_datetime(raw) for raw in page.meta.published_raw),
+            [url_date(page.url)],
+            [entry.published_at if entry else None],
+            page_dates(page.tree) if page.tree is not None else (),
+        ),  # lazy: the slowest source
         now,
-    )  # fmt: skip
+    )
     updated = first_plausible(
-        chain((parse_datetime(raw) for raw in meta.modified_raw),
-               [feed_entry.updated_at if feed_entry else None]),
+        chain(
+            (parse_datetime(raw) for raw in page.meta.modified_raw),
+            [entry.updated_at if entry else None],
+        ),
         now,
-    )  # fmt: skip
+    )
     if published is not None and updated is not None and updated < published:
         updated = None
     return published, updated
 
 
-def _flags(text: str, url: str | None, meta: PageMetadata, cleaned: Cleaned, flags: list[str]) -> tuple[str, ...]:
-    """Quality flags: empty, too_short, paywall, consent_page, not_article, fallback..."""
+def _flags(page: _Page, text: str, cleaned: Cleaned, flags: list[str]) -> tuple[str, ...]:
+    """Quality flags: empty, too_short, paywall, consent_page, plus those found on the way."""
     found = list(flags)
     if not text:
         found.append("empty")
     elif len(text) < TOO_SHORT_CHARS:
         found.append("too_short")
-    if meta.free_access is False or "paywall" in cleaned.signals:
+    if page.meta.free_access is False or "paywall" in cleaned.signals:
         found.append("paywall")
     # A consent wall leaves little besides its notice; a notice above an article is just removed.
-    if CONSENT_TITLE.search(meta.title or "") or ("consent" in cleaned.signals and len(text) < TOO_SHORT_CHARS):
+    if CONSENT_TITLE.search(page.meta.title or "") or (
+        "consent" in cleaned.signals and len(text) < TOO_SHORT_CHARS
+    ):
         found.append("consent_page")
-    if _is_listing(url, meta, cleaned):
-        found.append("not_article")
     return tuple(dict.fromkeys(found))
 
 
@@ -311,11 +359,12 @@ def _url_path(url: str) -> str:
         return "-"
 
 
-def _is_listing(url: str | None, meta: PageMetadata, cleaned: Cleaned) -> bool:
+def _is_listing(page: _Page, lines: list[Line]) -> bool:
     """An index, tag or author page: typed so, at such a path, or mostly a list of links."""
-    if meta.is_article_typed:
+    if page.tree is None or page.meta.is_article_typed:
         return False
-    if meta.is_listing_typed or (url and "?" not in url and LISTING_PATH.search(_url_path(url))):
+    url = page.url or ""
+    if page.meta.is_listing_typed or ("?" not in url and LISTING_PATH.search(_url_path(url))):
         return True
-    linked = sum(line.linked for line in cleaned.lines)
-    return len(cleaned.lines) >= LINK_LIST_MIN_LINES and linked >= LINK_LIST_SHARE * len(cleaned.lines)
+    linked = sum(line.linked for line in lines)
+    return len(lines) >= LINK_LIST_MIN_LINES and linked >= LINK_LIST_SHARE * len(lines)

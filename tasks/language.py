@@ -1,4 +1,4 @@
-"""Language of an article: detected from its text with py3langid, reconciled with the declared one."""
+"""Language of an article: detected from its text (py3langid), reconciled with the declared one."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from py3langid.langid import MODEL_FILE, LanguageIdentifier
 logger = logging.getLogger(__name__)
 
 # The start of the text is enough to tell the language, and the cost grows with the length.
-SAMPLE_CHARS = 600
+SAMPLE_CHARS = 400
 MIN_TEXT_CHARS = 40
 MIN_CONFIDENCE = 0.8
+NOT_LANGUAGES = frozenset({"zxx", "und"})  # "no linguistic content", "undetermined"
 LANGUAGE_TAG = re.compile(r"^\s*([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)*\s*$")
 
 
@@ -35,7 +36,9 @@ def detect_language(text: str) -> str | None:
     if len(sample.strip()) < MIN_TEXT_CHARS:
         return None
     language, confidence = _identifier().classify(sample)
-    return language if confidence >= MIN_CONFIDENCE else None
+    if language in NOT_LANGUAGES or confidence < MIN_CONFIDENCE:
+        return None
+    return language
 
 
 def resolve_language(text: str, declared: str | None) -> tuple[str | None, str | None]:

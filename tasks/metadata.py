@@ -1,4 +1,4 @@
-"""Article metadata from one parsed page: schema.org JSON-LD and microdata, OpenGraph and meta tags."""
+"""Article metadata from one parsed page: schema.org JSON-LD and microdata, OpenGraph, meta tags."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 
 from dateutil import parser as dateutil_parser
 from htmldate import find_date
+from lxml import etree
 from lxml.html import HtmlElement
 
 logger = logging.getLogger(__name__)
@@ -23,14 +24,13 @@ ARTICLE_TYPES = frozenset(
     {
         "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
         "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "askpublicnewsarticle",
-        "livblogposting", "liveblogposting", "scholarlyarticle", "techarticle", "report",
-        "socialmediaposting", "medicalscholarlyarticle", "satiricalarticle", "advertisernewsarticle",
+        "liveblogposting", "scholarlyarticle", "techarticle", "report",
+        "socialmediaposting", "medicalscholarlyarticle", "satiricalarticle",
+        "advertisernewsarticle",
     }
 )  # fmt: skip
 # Page types that list other pages rather than carry an article.
-LISTING_TYPES = frozenset(
-    {"collectionpage", "searchresultspage", "profilepage"}
-)
+LISTING_TYPES = frozenset({"collectionpage", "searchresultspage", "profilepage"})
 PUBLISHED_META = (
     "article:published_time", "og:article:published_time", "og:published_time",
     "datepublished", "pubdate", "publishdate", "publish-date", "publish_date", "date",
@@ -43,6 +43,18 @@ MODIFIED_META = (
     "dcterms.modified", "dc.date.modified", "last-modified", "article.updated",
 )  # fmt: skip
 LANGUAGE_META = ("og:locale", "content-language", "dc.language", "language", "inlanguage")
+CATEGORY_LINKS = etree.XPath("//a[@rel][contains(@rel, 'category')]")
+TAG_LINKS = etree.XPath("//a[@rel='tag']")
+# @class first: the costly contains() then runs only on elements that have a class
+BYLINE_ELEMENTS = etree.XPath(
+    "//a[@rel='author'] | //*[@class][contains(@class, 'byline') or contains(@class, 'author-name') "
+    "or contains(@class, 'author__name')]"
+)
+ITEMPROPS = etree.XPath("//*[@itemprop]")
+MICRODATA_PROPS = frozenset({"headline", "author", "datePublished", "dateModified"})
+ITEMPROP_NAME = etree.XPath(".//*[@itemprop='name']")
+TIME_DATETIMES = etree.XPath("//body//time/@datetime")
+MAX_TAXONOMY_LINKS = 10
 JSON_LD_TYPE = re.compile(r"ld\+json", re.IGNORECASE)
 SPACE = re.compile(r"\s+")
 TAG = re.compile(r"<[^>]{0,500}>")
@@ -65,10 +77,9 @@ class PageMetadata:
     image_url: str | None = None
     canonical_url: str | None = None
     declared_language: str | None = None
-    article_body: str | None = None  # schema.org articleBody, whitespace-normalised
+    article_body: str | None = None  # schema.org articleBody, one paragraph per line
     is_article_typed: bool = False  # JSON-LD or microdata declares an article type
     is_listing_typed: bool = False  # ...or only a listing type (collection, search, profile)
-    og_type: str | None = None
     free_access: bool | None = None  # schema.org isAccessibleForFree
 
 
@@ -101,18 +112,18 @@ def extract_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
                                   meta.get("description"), meta.get("twitter:description"))),
         site_name=site_name or publisher,
         publisher=publisher,
-        categories=_dedup(_texts(ld.get("articleSection"), *_all(meta, "article:section"))),
+        categories=_dedup(_texts(ld.get("articleSection"), *_all(meta, "article:section")))
+        or _link_texts(tree, CATEGORY_LINKS),
         tags=_dedup(_keywords(ld.get("keywords")) + _all(meta, "article:tag")
-                    + _keywords(meta.get("news_keywords"))),
+                    + _keywords(meta.get("news_keywords"))) or _link_texts(tree, TAG_LINKS),
         image_url=_absolute(url, _first(meta.get("og:image"), _image_of(ld.get("image")),
                                         meta.get("twitter:image"))),
         canonical_url=_absolute(url, _first(_canonical_link(tree), meta.get("og:url"))),
         declared_language=_first(tree.get("lang"), tree.get("xml:lang"), ld.get("inLanguage"),
                                  *map(meta.get, LANGUAGE_META)),
-        article_body=_first(ld.get("articleBody"), micro.get("articleBody")),
+        article_body=_paragraphs(ld.get("articleBody")),
         is_article_typed=bool(ld) or "headline" in micro,
         is_listing_typed=listing,
-        og_type=(meta.get("og:type") or "").lower() or None,
         free_access=_free_access(ld.get("isAccessibleForFree")),
     )  # fmt: skip
 
@@ -124,7 +135,7 @@ def _json_ld_objects(tree: HtmlElement) -> Iterator[dict[str, Any]]:
             continue
         try:
             data = json.loads(script.text.strip().rstrip(";"), strict=False)
-        except ValueError:
+        except (ValueError, RecursionError):
             logger.debug("unparsable JSON-LD block skipped")
             continue
         stack = data if isinstance(data, list) else [data]
@@ -160,13 +171,12 @@ def _json_ld_article(tree: HtmlElement) -> tuple[dict[str, Any], bool]:
 def _microdata(tree: HtmlElement) -> dict[str, Any]:
     """schema.org microdata properties of the page (first occurrence of each)."""
     found: dict[str, Any] = {}
-    for element in tree.xpath("//*[@itemprop]"):
+    for element in ITEMPROPS(tree):
         prop = element.get("itemprop")
-        if prop in found or prop not in ("headline", "author", "datePublished", "dateModified",
-                                         "articleBody"):  # fmt: skip
+        if prop in found or prop not in MICRODATA_PROPS:
             continue
         if prop == "author":
-            names = element.xpath(".//*[@itemprop='name']")
+            names = ITEMPROP_NAME(element)
             found[prop] = _text_of(names[0] if names else element)
         elif prop.startswith("date"):
             found[prop] = element.get("content") or element.get("datetime") or _text_of(element)
@@ -188,12 +198,37 @@ def _meta_tags(tree: HtmlElement) -> dict[str, Any]:
     return meta
 
 
+def _link_texts(tree: HtmlElement, xpath: etree.XPath) -> tuple[str, ...]:
+    """Texts of the page's category or tag links (rel="category tag", rel="tag")."""
+    return _dedup(text for link in xpath(tree)[:MAX_TAXONOMY_LINKS] if (text := _text_of(link)))
+
+
+def page_authors(tree: HtmlElement, site_names: Iterable[str | None] = ()) -> tuple[str, ...]:
+    """Author names of the first byline in the page's markup (rel="author", "byline" classes).
+
+    Only the first byline that names someone counts: later ones belong to teasers of other
+    articles and to comments.
+    """
+    for element in BYLINE_ELEMENTS(tree)[:MAX_TAXONOMY_LINKS]:
+        if names := clean_authors([_text_of(element)], site_names):
+            return names
+    return ()
+
+
 def _title_tag(tree: HtmlElement) -> str | None:
     """The <title>, without a trailing " | Site name" part."""
     title = tree.find(".//title")
     text = _text_of(title) if title is not None else ""
     parts = TITLE_SEPARATOR.split(text)
     return max(parts[:-1], key=len) if len(parts) > 1 else text or None
+
+
+def _paragraphs(value: Any) -> str | None:
+    """Text with its paragraph breaks kept and other runs of white space collapsed."""
+    if not isinstance(value, str):
+        return None
+    lines = (" ".join(line.split()) for line in value.splitlines())
+    return "\n".join(line for line in lines if line) or None
 
 
 def _plain(text: str | None) -> str | None:
@@ -295,8 +330,9 @@ def _free_access(value: Any) -> bool | None:
 # --- authors -------------------------------------------------------------------------------
 
 BYLINE_PREFIX = re.compile(
-    r"^\s*(?:written\s+by|posted\s+by|words\s+by|text\s+(?:by|von)|by|from|von|par|por|di|door|"
-    r"autor(?:in)?|autore|auteur|author|text|texto|tekst)\s*[:.]?\s+",
+    r"^\s*(?:written\s+by|posted\s+by|words\s+by|text\s+(?:by|von)|(?:verfasst|geschrieben)\s+von|"
+    r"escrito\s+por|écrit\s+par|scritto\s+da|geschreven\s+door|by|from|von|par|por|di|door|"
+    r"autor(?:in)?|autore|auteur|author|text|texto|tekst)\s*[:.]?(?:\s+|$)",
     re.IGNORECASE,
 )
 AUTHOR_LIST_SEPARATOR = re.compile(r"\s*[,;|/•·]\s*")
@@ -312,15 +348,25 @@ ROLE = re.compile(
     re.IGNORECASE,
 )
 GENERIC_AUTHORS = frozenset(
-    {"admin", "administrator", "editor", "editors", "staff", "team", "guest", "redaktion",
-     "newsroom", "webmaster", "anonymous", "unknown", "null", "none", "user", "gast"}
+    {"admin", "administrator", "editor", "editors", "staff", "team", "guest", "webmaster",
+     "anonymous", "unknown", "null", "none", "user", "gast", "autor", "autorin", "author", "auteur"}
 )  # fmt: skip
 # Lowercase words allowed inside a name: nobiliary particles, not sentence words.
 NAME_PARTICLES = frozenset(
     {"von", "van", "de", "der", "den", "da", "das", "del", "della", "di", "du", "le", "la",
      "dos", "zu", "bin", "al", "el", "ter", "ten", "y", "st."}
 )  # fmt: skip
-NOT_A_NAME = re.compile(r"\d|@|https?:|www\.|\.(?:com|net|org|de|fr|es|it)\b", re.IGNORECASE)
+NOT_A_NAME = re.compile(
+    r"\d|@|https?:|www\.|\.(?:com|net|org|de|fr|es|it|pl)\b|\b(?:bild|fotos?|photos?|image)\s*:",
+    re.IGNORECASE,
+)
+# A newsroom, agency desk or company, not a person: "Redacción Trome", "Newsdesk", "ACME GmbH".
+NEWSROOM = re.compile(
+    r"\b(?:redaktion|redacción|redakcja|rédaction|redazione|redação|redactie|newsroom|newsdesk|"
+    r"agencies|agencias|agenturen|gmbh|ag|inc|ltd|llc|plc|corp|kg|srl|spa|verlag|media|group|sponsored|"
+    r"zeitung|magazine?)\b\.?",
+    re.IGNORECASE,
+)
 MAX_NAME_WORDS = 5
 
 
@@ -337,29 +383,43 @@ def clean_authors(raw: Iterable[str], site_names: Iterable[str | None] = ()) -> 
     Returns:
         Distinct names in the order found; empty when nothing looks like a person's name.
     """
-    excluded = {name.casefold() for name in site_names if name}
+    sites = [name.casefold() for name in site_names if name]
     names: dict[str, str] = {}
     for value in raw:
-        for part in AUTHOR_LIST_SEPARATOR.split(BYLINE_PREFIX.sub("", value.strip())):
+        parts = AUTHOR_LIST_SEPARATOR.split(BYLINE_PREFIX.sub("", value.strip()))
+        for part in parts:
             # "Jane Doe, Staff Writer": the role goes as a whole, before splitting on "and".
-            if ROLE.search(part):
+            if ROLE.search(part) or NEWSROOM.search(part):
                 continue
             for candidate in AUTHOR_CONJUNCTION.split(part):
-                name = _clean_name(candidate)
-                if name and name.casefold() not in excluded:
+                name = _clean_name(candidate, single_word_ok=len(parts) == 1)
+                if name and not any(_contains_words(name.casefold(), site) for site in sites):
                     names.setdefault(name.casefold(), name)
     return tuple(names.values())
 
 
-def _clean_name(part: str) -> str | None:
-    """A person's name, or None when the part is a role, a date, an address or not a name."""
+def _contains_words(name: str, site: str) -> bool:
+    """Whether the site's name is the author's name or a whole-word part of it."""
+    return f" {site} " in f" {name} "
+
+
+def _clean_name(part: str, *, single_word_ok: bool) -> str | None:
+    """A person's name, or None when the part is a role, a date, an address or not a name.
+
+    A one-word name is taken only when it was the whole value: in "ACME, Frankfurt, Germany"
+    the single words are places and firms, while "Cornel" alone is a pen name.
+    """
     part = BYLINE_PREFIX.sub("", part.strip(" \t-–—:()[]\"'")).strip()
     words = part.split()
     if not words or len(words) > MAX_NAME_WORDS or NOT_A_NAME.search(part):
         return None
-    if len(words) == 1 and (part.casefold() in GENERIC_AUTHORS or len(part) < 3):
+    if len(words) == 1 and (
+        not single_word_ok or part.casefold() in GENERIC_AUTHORS or len(part) < 3
+    ):
         return None
     if any(not w[0].isupper() and w.casefold() not in NAME_PARTICLES for w in words):
+        return None
+    if all(w.casefold() in NAME_PARTICLES for w in words):
         return None
     return part.title() if part.isupper() and len(part) > 3 else part
 
@@ -425,7 +485,7 @@ def url_date(url: str | None) -> datetime | None:
 def page_dates(tree: HtmlElement) -> Iterator[datetime | None]:
     """Dates shown in the page body, the least trusted source: <time datetime> elements,
     then htmldate's fast search (slower: it copies and cleans the tree, so it comes last)."""
-    for value in tree.xpath("//body//time/@datetime")[:MAX_TIME_ELEMENTS]:
+    for value in TIME_DATETIMES(tree)[:MAX_TIME_ELEMENTS]:
         yield parse_datetime(str(value))
     try:
         yield parse_datetime(find_date(tree, extensive_search=False, original_date=True))
