@@ -219,6 +219,26 @@ class Measured:
         return "".join(line for _, line in self.stderr_lines)
 
 
+def _stop_tree(pid: int) -> None:
+    """Terminate a process and its descendants if they are still running."""
+    try:
+        root = psutil.Process(pid)
+        processes = [*root.children(recursive=True), root]
+    except psutil.Error:
+        return
+    for process in processes:
+        try:
+            process.terminate()
+        except psutil.Error:
+            pass
+    _gone, alive = psutil.wait_procs(processes, timeout=10)
+    for process in alive:  # Prefect's server and engine may ignore SIGTERM
+        try:
+            process.kill()
+        except psutil.Error:
+            pass
+
+
 def _read_lines(stream, began: float, into: list[tuple[float, str]]) -> None:
     for line in stream:
         into.append((time.monotonic() - began, line))
@@ -242,7 +262,10 @@ def measure(command: list[str], env: dict[str, str]) -> Measured:
     ]
     for reader in readers:
         reader.start()
-    returncode = process.wait()
+    try:
+        returncode = process.wait()
+    finally:
+        _stop_tree(process.pid)  # an interrupted bench leaves no run behind
     wall_s = time.monotonic() - began
     for reader in readers:
         reader.join()

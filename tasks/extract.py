@@ -105,8 +105,10 @@ def extract_article(
         max_html_bytes: pages larger than this are not parsed (flag "too_large").
 
     Returns:
-        An Article; on a page without article text, one with empty text and flags such as
-        "empty", "too_large" or "fallback_extraction". Never raises on bad HTML.
+        An Article with quality flags (too_short, paywall, consent_page, not_article,
+        fallback_extraction); on a page without article text, one with empty text and flags
+        such as "empty" or "too_large". Never raises: an unexpected failure inside a dependency
+        gives an empty Article flagged "extraction_error".
     """
     try:
         return _extract(html, url, feed_entry, template_fingerprints, max_html_bytes)
@@ -138,7 +140,7 @@ def _extract(
     if max_html_bytes is not None and len(html) > max_html_bytes:
         flags.append("too_large")
     elif html:
-        tree = load_html(decode_html(html) if isinstance(html, bytes) else html)
+        tree = _parse(decode_html(html) if isinstance(html, bytes) else html)
     page = _Page(
         url, tree, extract_metadata(tree, url) if tree is not None else PageMetadata(), feed_entry
     )
@@ -153,6 +155,14 @@ def _extract(
     paragraphs = tuple(line.text for line in cleaned.lines)
     text = remove_template_paragraphs("\n".join(paragraphs), template_fingerprints)
     return _article(page, text, paragraphs, cleaned, flags)
+
+
+def _parse(text: str) -> HtmlElement | None:
+    """The page's tree; a fragment or bare text (which trafilatura refuses) gets a body first."""
+    tree = load_html(text)
+    if tree is None and text.strip():
+        tree = load_html(f"<html><body>{text}</body></html>")
+    return tree
 
 
 def _page_lines(page: _Page, tree: HtmlElement, flags: list[str]) -> list[Line]:
@@ -199,7 +209,9 @@ def _body_lines(body: etree._Element, anchors: frozenset[str]) -> list[Line]:
             for raw in unicodedata.normalize("NFC", xmltotxt(element, False)).split("\n"):
                 text = raw.strip()
                 if text:
-                    linked = SPACE.sub(" ", text.lstrip("-•* ")) in anchors
+                    linked = len(text) >= MIN_ANCHOR_CHARS and (
+                        " ".join(text.lstrip("-•* ").split()) in anchors
+                    )
                     lines.append(Line(text, kind, linked))
     return lines
 

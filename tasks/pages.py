@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 
 from tasks.dedup import story_signature
+from tasks.encoding import decode_html
 from tasks.extract import extract_article
 from tasks.records import Article, FeedEntry
 from tasks.urls import choose_canonical
@@ -32,6 +33,7 @@ def article_id(canonical_url: str) -> str:
 
 def process_page(
     body: bytes,
+    content_type: str | None,
     final_url: str,
     entry: FeedEntry | None,
     template_fingerprints: frozenset[str],
@@ -40,11 +42,14 @@ def process_page(
 ) -> Extraction:
     """Extract the article from a fetched page.
 
+    The body is decoded with the server's charset first (then <meta charset>, then detection).
     Returns an Extraction with the article (canonical_url resolved against the final URL), or
     error_class "empty_article" when nothing article-like was found.
     """
+    if len(body) > max_html_bytes:
+        return Extraction(None, error_class="too_large", error=f"page over max_html_bytes={max_html_bytes}")
     article = extract_article(
-        body,
+        decode_html(body, content_type),
         final_url,
         feed_entry=entry,
         template_fingerprints=template_fingerprints,

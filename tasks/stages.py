@@ -148,6 +148,7 @@ def extract_pages(
         fingerprints = templates.get(site_key(fetch.final_url) or "", frozenset())
         work[index] = (
             fetch.body,
+            fetch.content_type,
             fetch.final_url,
             job.entry,
             fingerprints,

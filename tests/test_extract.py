@@ -333,7 +333,9 @@ def test_extract_article_decodes_bytes_itself() -> None:
 
 def test_feed_content_is_cleaned_like_a_page() -> None:
     """content:encoded replaces an empty page: each block once, the feed's own footer dropped."""
-    sentence = "The council will vote on the new bus routes on Thursday after months of consultation. "
+    sentence = (
+        "The council will vote on the new bus routes on Thursday after months of consultation. "
+    )
     content = (
         f"<p>{sentence * 3}</p><ul><li><p>{sentence * 2}Route 12 is extended.</p></li></ul>"
         '<p>The post <a href="https://x.example/a">Bus routes</a> appeared first on City Desk.</p>'
@@ -343,3 +345,9 @@ def test_feed_content_is_cleaned_like_a_page() -> None:
     assert article.text.count("Route 12 is extended.") == 1
     assert "appeared first on" not in article.text
     assert "fallback_extraction" in article.flags
+
+
+def test_fragment_and_plain_text_input() -> None:
+    sentence = "A fragment of an article with enough words to count as text. "
+    assert sentence.strip() in extract_article(f"<p>{sentence * 10}</p>").text
+    assert sentence.strip() in extract_article(sentence * 10).text

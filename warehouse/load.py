@@ -270,7 +270,7 @@ def _article_row(
         "canonical_url": article.canonical_url,
         "url": article.url or fetch.final_url,
         "job_url": outcome.job.entry.url,
-        "site": site_key(article.canonical_url),
+        "site": site_key(article.url),
         "source_name": outcome.job.source_name,
         "title": article.title or outcome.job.entry.title,
         "authors": list(article.authors),
@@ -337,7 +337,8 @@ def load_pages(
             aid, outcome.story_signature
         )
         articles.append(_article_row(outcome, aid, story, now))
-        site = site_key(outcome.article.canonical_url)
+        # By the page's own URL, the key extraction looks templates up by (tasks/stages.py).
+        site = site_key(outcome.article.url)
         if site:
             for fp in set(paragraph_fingerprints(outcome.article.paragraphs)):
                 paragraphs.append({"site": site, "fingerprint": fp, "article_id": aid})
