@@ -69,6 +69,7 @@ VENV_BIN = Path(sys.executable).parent
 NEWSFLOW = VENV_BIN / "newsflow"
 SAMPLE_INTERVAL_S = 0.1
 PSS_EVERY = 5  # samples
+TIMELINE_EVERY = 10  # samples
 NEW_SHARE = 0.01  # the incremental run adds this share of new articles
 EXTRACTOR_SAMPLE = 500  # pages of newsflow's extractor-only measurement
 TASK_RUNS = re.compile(r"Prefect task runs\W+(\d+)")
@@ -107,9 +108,10 @@ class TreeSample:
     samples: int = 0
     roles: dict = field(default_factory=dict)  # role -> peak RSS MB
     pss_roles: dict = field(default_factory=dict)  # role -> peak PSS MB
-    cpu_by_role: dict = field(
-        default_factory=dict
-    )  # role -> CPU seconds (last sample of each process)
+    # role -> CPU seconds (each process's last sample)
+    cpu_by_role: dict = field(default_factory=dict)
+    # (seconds since launch, RSS of the tree, RSS of the main process) every TIMELINE_EVERY samples
+    timeline: list = field(default_factory=list)
 
 
 def _role(process: psutil.Process, root: int) -> str:
@@ -140,6 +142,7 @@ class TreeSampler(threading.Thread):
         self._stop_event = threading.Event()
         self._roles: dict[int, str] = {}
         self._cpu: dict[int, float] = {}
+        self._began = time.monotonic()
 
     def run(self) -> None:
         try:
@@ -170,6 +173,9 @@ class TreeSampler(threading.Thread):
             rss[role] += info.rss / 2**20
             self._cpu[process.pid] = times.user + times.system
         result = self.result
+        if result.samples % TIMELINE_EVERY == 0:
+            elapsed = round(time.monotonic() - self._began, 1)
+            result.timeline.append((elapsed, round(sum(rss.values())), round(rss["main"])))
         result.samples += 1
         result.peak_processes = max(result.peak_processes, len(processes))
         result.peak_rss_mb, result.peak_rss_excl_server_mb = _peaks(
@@ -446,6 +452,7 @@ def run_newsflow(feeds: Path, settings: Path, db: Path, label: str) -> dict:
         "peak_pss_excl_server_mb": round(measured.memory.peak_pss_excl_server_mb, 1),
         "peak_pss_by_role_mb": measured.memory.pss_roles,
         "cpu_s_by_role": measured.memory.cpu_by_role,
+        "rss_timeline": measured.memory.timeline,
         "processes": measured.memory.peak_processes,
         "task_runs": int(task_runs.group(1)) if task_runs else None,
         # The first batch stored: its articles can be queried from then on.
