@@ -29,6 +29,7 @@ usage: python bench/pipeline.py [--sizes 500,1000,2000,4000] [--more] [--quick] 
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import multiprocessing
 import os
@@ -314,9 +315,16 @@ def _trafilatura_page(k: int) -> int:
 def _newsflow_page(k: int) -> int:
     from tasks.pages import process_page
 
-    extraction = process_page(
-        article_html(_BASES, k), f"http://127.0.0.1/a/{k}.html", None, frozenset(), 5_000_000
-    )
+    arguments = {
+        "body": article_html(_BASES, k),
+        "final_url": f"http://127.0.0.1/a/{k}.html",
+        "entry": None,
+        "template_fingerprints": frozenset(),
+        "max_html_bytes": 5_000_000,
+    }
+    if "content_type" in inspect.signature(process_page).parameters:
+        arguments["content_type"] = "text/html"  # what the bench site sends
+    extraction = process_page(**arguments)
     return len(extraction.article.text) if extraction.article else 0
 
 
@@ -974,9 +982,9 @@ def table(results: dict) -> str:
     cells = [_row(r, results) for r in results["sizes"]]
     for key in ("unchanged", "new_articles"):
         run = results["incremental"][key]
-        cells.append(
-            _row({**run, "feeds": "", "n": None}, results, label=f"re-run: {run['label']}")
-        )
+        # Per-page figures of a run that fetched (almost) nothing would only show its fixed cost.
+        blank = {"feeds": "", "n": None, "cpu_ms_per_page": None, "pages_per_s_wall": None}
+        cells.append(_row({**run, **blank}, results, label=f"re-run: {run['label']}"))
     head = [heading for heading, _ in COLUMNS]
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(head)]
     lines = ["  ".join(h.rjust(w) for h, w in zip(head, widths, strict=True))]
@@ -1031,6 +1039,7 @@ def plot(results: dict, path: Path) -> str | None:
     memory.legend(fontsize=8)
     for axis in (speed, memory):
         axis.set_xticks(ns, [str(n) for n in ns])
+        axis.minorticks_off()
     meta = results["meta"]
     figure.suptitle(
         f"newsflow bench, {meta['cores']} cores, load {meta['load_before'][0]:.1f} at start, "
@@ -1067,6 +1076,18 @@ def _versions() -> dict[str, str | None]:
 
 
 # --- main ----------------------------------------------------------------------------------
+
+
+def write_results(results: dict, folder: Path) -> None:
+    """pipeline.json in `folder`; the per-run timelines, which are long, in bench/out."""
+    timelines = {}
+    for run in [*results["sizes"], *results.get("incremental", {}).values()]:
+        if isinstance(run, dict) and "rss_timeline" in run:
+            timelines[run["label"]] = {key: run.pop(key) for key in ("rss_timeline", "progress")}
+    (OUT / "pipeline-timelines.json").write_text(json.dumps(timelines) + "\n", encoding="utf-8")
+    folder.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(results, indent=2, default=str) + "\n"
+    (folder / "pipeline.json").write_text(text, encoding="utf-8")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -1187,10 +1208,7 @@ def main(argv: list[str] | None = None) -> None:
         results = json.loads(args.from_json.read_text(encoding="utf-8"))
     else:
         results = run_benchmark(args)
-        args.results.mkdir(parents=True, exist_ok=True)
-        (args.results / "pipeline.json").write_text(
-            json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8"
-        )
+        write_results(results, args.results)
     note = plot(results, args.results / "pipeline.png")
     print(table(results))
     print()
@@ -1218,8 +1236,9 @@ def main(argv: list[str] | None = None) -> None:
     meta = results["meta"]
     print(
         f"load average {meta['load_before'][0]:.1f} -> {meta['load_after'][0]:.1f} on {meta['cores']} cores; "
-        f"bench took {meta['bench_s']} s; wrote {args.results / 'pipeline.json'}"
-        + (f"; {note}" if note else " and pipeline.png")
+        f"bench took {meta['bench_s']} s; "
+        + ("" if args.from_json else f"wrote {args.results / 'pipeline.json'}; ")
+        + (note or f"drew {args.results / 'pipeline.png'}")
     )
 
 

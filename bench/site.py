@@ -18,6 +18,7 @@ import html
 import json
 import logging
 import re
+import sys
 import threading
 import time
 import urllib.request
@@ -167,10 +168,8 @@ class BenchSite:
         self._editions: dict[str, Edition] = {}
         self._lock = threading.Lock()
         self.requests: list[Request] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        self._server.site = self  # type: ignore[attr-defined]
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.site = self
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="bench-site", daemon=True
@@ -295,7 +294,21 @@ def count_requests(requests: list[Request]) -> dict[str, int]:
     }
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # keep-alive clients must not hold up shutdown
+    site: BenchSite
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # Crawlers drop keep-alive connections when they finish: not worth a traceback.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            logger.debug("bench site: client %s went away", client_address)
+        else:
+            super().handle_error(request, client_address)
+
+
 class _Handler(BaseHTTPRequestHandler):
+    server: _Server
     protocol_version = "HTTP/1.1"
     server_version = "newsflow-bench/1.0"
     timeout = 30
@@ -311,7 +324,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._respond(send_body=True)
 
     def _respond(self, *, send_body: bool) -> None:
-        site: BenchSite = self.server.site  # type: ignore[attr-defined]
+        site = self.server.site
         path = self.path.split("?", 1)[0]
         kind, resource = site.resource(path)
         if_none_match = self.headers.get("If-None-Match")
