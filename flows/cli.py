@@ -14,7 +14,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from config.settings import DEFAULT_FEEDS_FILE, ConfigError, load_settings, load_sources
@@ -327,10 +326,13 @@ def main() -> None:
     except (ConfigError, WarehouseError, UserError) as exc:
         err_console.print(f"[red]error:[/red] {exc}", highlight=False)
         sys.exit(2 if isinstance(exc, ConfigError) else 1)
-    except click.ClickException as exc:
-        exc.show()
+    except typer.TyperException as exc:  # usage errors, raised by typer's bundled click
+        if hasattr(exc, "show"):
+            exc.show()
+        else:
+            err_console.print(f"error: {exc.format_message()}", highlight=False)
         sys.exit(exc.exit_code)
-    except (KeyboardInterrupt, click.exceptions.Abort):
+    except (KeyboardInterrupt, typer.Abort):
         err_console.print("interrupted")
         sys.exit(130)
     except Exception as exc:

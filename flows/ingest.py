@@ -109,8 +109,7 @@ def _plan(
     with run.db() as con:
         states = load.sync_sources(con, sources)
         load.start_run(con, run.summary.run_id, run.summary.flow_run_id, _now())
-        for article_id, story_id, signature in load.recent_signatures(con, STORY_WINDOW_DAYS):
-            run.clusterer.add_existing(article_id, story_id, signature)
+        run.clusterer = load.story_clusterer(con, STORY_WINDOW_DAYS)
         run.templates = load.template_fingerprints(con)
     now = _now()
     due = [s for s in sources if s.enabled and is_due(states.get(s.name), now, force=force)]

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 from config.settings import Settings
 from tasks import stages
-from tasks.dedup import StoryClusterer
 from tasks.records import FeedEntry, FetchResult, FetchStatus, PageJob
 from tasks.workers import WorkerPool
 from warehouse import load
@@ -51,11 +50,7 @@ def reextract(settings: Settings, *, source: str | None = None) -> load.LoadCoun
     try:
         with connect(settings.db_path) as con:
             templates = load.template_fingerprints(con)
-            clusterer = StoryClusterer()
-            for article_id, story_id, signature in load.recent_signatures(
-                con, days=STORY_WINDOW_DAYS
-            ):
-                clusterer.add_existing(article_id, story_id, signature)
+            clusterer = load.story_clusterer(con, STORY_WINDOW_DAYS)
         with WorkerPool(settings.workers) as pool:
             while True:
                 with connect(settings.db_path) as con:

@@ -139,3 +139,11 @@ def test_user_errors_are_one_readable_line(tmp_path, args, message):
     assert message in output
     assert "Traceback" not in output
     assert len(output.strip().splitlines()) <= 2
+
+
+def test_a_mistyped_option_gets_usage_help_not_a_traceback(tmp_path):
+    proc = newsflow("reextract", "--no-such-flag", cwd=tmp_path)
+    output, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 2
+    assert "No such option: --no-such-flag" in output and "--help" in output
+    assert "Traceback" not in output and "unexpected error" not in output

@@ -83,10 +83,25 @@ def connect(
     try:
         con.execute("SET TimeZone = 'UTC'")
         if not read_only:
-            apply_migrations(con)
+            _migrate_once(con, path)
         yield con
     finally:
         con.close()
+
+
+# Database files (by path and inode) already migrated by this process: the check costs ~45 ms
+# per connection and the writer connects once per batch. The inode notices a recreated file.
+_migrated: set[tuple[str, int]] = set()
+_migrated_lock = threading.Lock()
+
+
+def _migrate_once(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    key = (str(path.resolve()), path.stat().st_ino)
+    with _migrated_lock:
+        if key in _migrated:
+            return
+        apply_migrations(con)
+        _migrated.add(key)
 
 
 class RunLock:

@@ -292,7 +292,7 @@ def _article_row(
         "fetched_at": fetch.started_at or now,
         "extractor_version": article.extractor_version,
         "content_type": fetch.content_type,
-        "html_zlib": zlib.compress(fetch.body, 6),
+        "html_zlib": zlib.compress(fetch.body, 1),  # level 1: 2.5x faster than 6, ~17% larger
         "html_bytes": len(fetch.body),
     }
 
@@ -415,9 +415,12 @@ def remove_learned_templates(
     return len(changed)
 
 
-def recent_signatures(con: duckdb.DuckDBPyConnection, days: int) -> list[tuple[str, str, bytes]]:
-    """(article_id, story_id, signature) of articles fetched in the last `days` days."""
-    return run(con, "recent_signatures", days=days).fetchall()
+def story_clusterer(con: duckdb.DuckDBPyConnection, days: int) -> StoryClusterer:
+    """A clusterer indexing the signatures of articles fetched in the last `days` days."""
+    clusterer = StoryClusterer()
+    for aid, story_id, signature in run(con, "recent_signatures", days=days).fetchall():
+        clusterer.add_existing(aid, story_id, signature)
+    return clusterer
 
 
 # --- fetch log and runs --------------------------------------------------------------------
