@@ -161,12 +161,31 @@ def test_search_command_prints_results_and_the_fallback_notice(db):
     assert "no search index yet" in result.stderr
 
 
-def test_incremental_index_scores_equal_a_full_rebuild(indexed_db):
-    queries = ["bridge", "strike pay", "rates 2025", "having", "crane harbour", "closed"]
-    score = (
-        "SELECT article_id, round(fts_main_search_docs.match_bm25(article_id, ?, fields := ?), 9) AS s "
-        "FROM search_docs WHERE s IS NOT NULL ORDER BY ALL"
-    )
+QUERIES = ["bridge", "strike pay", "rates 2025", "having", "crane harbour", "closed"]
+SCORES = (
+    "SELECT article_id, round(fts_main_search_docs.match_bm25(article_id, ?, fields := ?), 9) AS s "
+    "FROM search_docs WHERE s IS NOT NULL ORDER BY ALL"
+)
+
+
+def _all_scores(con) -> list:
+    return [con.execute(SCORES, [q, f]).fetchall() for q in QUERIES for f in (None, "title")]
+
+
+def test_an_index_built_in_small_chunks_scores_equal_a_full_rebuild(db, monkeypatch):
+    monkeypatch.setattr("warehouse.search.SEARCH_CHUNK_ARTICLES", 2)
+    with connect(db) as con:
+        rebuild_search_index(con)
+        chunked = _all_scores(con)
+        assert con.execute("SELECT count(*) FROM search_docs").fetchone()[0] == len(ARTICLES)
+        con.execute(CREATE_INDEX)
+        assert chunked == _all_scores(con)
+    assert any(chunked)
+
+
+@pytest.mark.parametrize("chunk", [1, 500])
+def test_incremental_index_scores_equal_a_full_rebuild(indexed_db, chunk, monkeypatch):
+    monkeypatch.setattr("warehouse.search.SEARCH_CHUNK_ARTICLES", chunk)
     with connect(indexed_db) as con:
         con.execute(
             "UPDATE articles SET text = text || ' Having said that, the bridges reopen in 2025.', content_hash = 'changed' "
@@ -176,8 +195,8 @@ def test_incremental_index_scores_equal_a_full_rebuild(indexed_db):
     _add_article(indexed_db, "harbour-crane", "Crane collapse at the harbour", "A crane collapsed; the harbour closed.")
     with connect(indexed_db) as con:
         rebuild_search_index(con)
-        incremental = [con.execute(score, [q, f]).fetchall() for q in queries for f in (None, "title")]
+        incremental = _all_scores(con)
         con.execute(CREATE_INDEX)
-        full = [con.execute(score, [q, f]).fetchall() for q in queries for f in (None, "title")]
+        full = _all_scores(con)
     assert incremental == full
     assert any(incremental)

@@ -28,6 +28,9 @@ CREATE_INDEX = (
     f"stemmer = 'porter', stopwords = 'english', ignore = '{TOKEN_IGNORE}', "
     "strip_accents = 1, lower = 1, overwrite = 1)"
 )
+# Articles tokenised per transaction: the update holds every token of a chunk at once
+# (~1,000 rows per article), and one unbounded update was the largest allocation of a run.
+SEARCH_CHUNK_ARTICLES = 500
 WORD = re.compile(r"[^\W_]+")
 SNIPPET_CHARS = 240
 RESULT_COLUMNS = ["article_id", "dated_at", "source_name", "title", "score", "snippet", "flags", "canonical_url"]
@@ -78,10 +81,11 @@ def rebuild_search_index(con: duckdb.DuckDBPyConnection) -> None:
     The fts index is a snapshot (it does not follow inserts), so the ingest flow calls this at
     the end of every run that changed articles. create_fts_index runs once, on no documents,
     for the index schema, its macros and stopwords; every call then tokenises only the new,
-    changed and deleted articles, so the write lock is held for a time that grows with the
-    batch, not with the warehouse (a no-op when nothing changed). Without
-    the extension, search_docs is still refreshed and any old index is dropped (search then
-    falls back to substring matching).
+    changed and deleted articles, SEARCH_CHUNK_ARTICLES per transaction, so memory and each
+    write-lock hold are bounded whatever the run's size (a no-op when nothing changed). A run
+    killed halfway leaves whole chunks indexed and the next call does the rest. Without the
+    extension, search_docs is still refreshed and any old index is dropped (search then falls
+    back to substring matching).
 
     Args:
         con: a writable connection (migrations applied).
@@ -92,18 +96,27 @@ def rebuild_search_index(con: duckdb.DuckDBPyConnection) -> None:
         return
     fts = load_fts(con)
     now = datetime.now(UTC)
-    with transaction(con):
-        if not fts:
+    if not fts:
+        with transaction(con):
             run(con, "search_refresh_docs", now=now)
             if has_index:
                 # A stale index would hide new articles and look current to the next call.
                 con.execute("DROP SCHEMA fts_main_search_docs CASCADE")
-        else:
-            if not has_index:
-                # An empty index gives the schema, its macros and stopwords; the update fills it.
+    else:
+        if not has_index:
+            # An empty index gives the schema, its macros and stopwords; the updates fill it.
+            with transaction(con):
                 con.execute("DELETE FROM search_docs")
                 con.execute(CREATE_INDEX)
-            run(con, "search_index_update", now=now)
+        remaining = run(con, "search_changes").fetchone()[0]
+        while remaining:
+            with transaction(con):
+                run(con, "search_index_update", now=now, chunk=SEARCH_CHUNK_ARTICLES)
+            left = run(con, "search_changes").fetchone()[0]
+            if left >= remaining:  # no progress: stop instead of looping; the next run retries
+                logger.warning("search index: %d articles could not be indexed", left)
+                break
+            remaining = left
     logger.info("search index: %s articles changed (bm25=%s, incremental=%s)", changed, fts, fts and has_index)
 
 

@@ -3,6 +3,7 @@
 -- create_fts_index rebuild would re-tokenise every article. Tokens are made exactly as
 -- create_fts_index makes them (fts 1.4): the schema's own tokenize macro, stopwords dropped
 -- before Porter stemming, one terms row per token, dict.df = documents containing the term.
+-- At most $chunk articles per call, so the tokens held at once stay bounded.
 CREATE OR REPLACE TEMP TABLE search_changed AS
 SELECT coalesce(a.article_id, s.article_id) AS article_id, a.article_id IS NOT NULL AS present
 FROM articles a
@@ -10,7 +11,8 @@ FULL JOIN search_docs s ON s.article_id = a.article_id
 WHERE s.article_id IS NULL
    OR a.article_id IS NULL
    OR a.content_hash <> s.content_hash
-   OR a.title IS DISTINCT FROM s.title;
+   OR a.title IS DISTINCT FROM s.title
+LIMIT $chunk;
 
 -- Take the old versions out of the index.
 CREATE OR REPLACE TEMP TABLE search_removed AS
