@@ -7,6 +7,7 @@ being fetched and the previous one loaded, so the CPU-bound extraction never wai
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import time
@@ -59,7 +60,8 @@ def fetch_feed_task(
 ) -> tuple[FeedOutcome, list[FetchResult]]:
     """Fetch and parse one source; also hand back the requests made, for the fetch log."""
     fetcher = resources.fetcher(settings)
-    outcome = stages.fetch_feed(source, state, fetcher, resources.pool(settings), settings, now)
+    pool = functools.partial(resources.pool, settings)
+    outcome = stages.fetch_feed(source, state, fetcher, pool, settings, now)
     return outcome, fetcher.take_log()
 
 
@@ -85,13 +87,19 @@ class Ingestion:
         self.summary = RunSummary(run_id=run_id)
         self.source_by_url: dict[str, str] = {}
         self.errors: Counter[str] = Counter()
-        self.clusterer = StoryClusterer()
+        self._clusterer: StoryClusterer | None = None
         self.templates: dict[str, frozenset[str]] = {}
         self.sites_touched: set[str] = set()
         self.tasks_submitted = 0
 
     def db(self, **kwargs: Any):
         return connect(self.settings.db_path, **kwargs)
+
+    def clusterer(self, con) -> StoryClusterer:
+        """The story clusterer, loaded on first use: a run with no new page never needs it."""
+        if self._clusterer is None:
+            self._clusterer = load.story_clusterer(con, STORY_WINDOW_DAYS)
+        return self._clusterer
 
     def write_fetch_log(self, con, results: list[FetchResult]) -> None:
         for result in results:
@@ -110,7 +118,6 @@ def _plan(
     with run.db() as con:
         states = load.sync_sources(con, sources)
         load.start_run(con, run.summary.run_id, run.summary.flow_run_id, _now())
-        run.clusterer = load.story_clusterer(con, STORY_WINDOW_DAYS)
         run.templates = load.template_fingerprints(con)
     now = _now()
     due = [s for s in sources if s.enabled and is_due(states.get(s.name), now, force=force)]
@@ -127,8 +134,8 @@ def _record_feeds(
 ) -> list[PageJob]:
     summary = run.summary
     with run.db() as con:
-        for outcome, requests in results:
-            run.write_fetch_log(con, requests)
+        run.write_fetch_log(con, [request for _, requests in results for request in requests])
+        for outcome, _ in results:
             seen, new = load.record_feed(con, outcome, summary.run_id, _now())
             summary.entries_seen += seen
             summary.entries_new += new
@@ -159,7 +166,7 @@ def _load_batch(run: Ingestion, outcomes: list[PageOutcome], requests: list[Fetc
             outcomes,
             run_id=summary.run_id,
             now=_now(),
-            clusterer=run.clusterer,
+            clusterer=run.clusterer(con),
             max_attempts=run.settings.max_attempts,
         )
         run.write_fetch_log(con, requests)
@@ -230,10 +237,9 @@ def ingest(
     run.summary.flow_run_id = flow_run.get_id()
     status, error = "failed", None
     if not settings.distributed:
-        resources.pool(settings)  # start the workers (a second or more) while the run plans
+        resources.start_pool(settings)  # the workers take a second or more: start them now
     # What is alive now (modules, Prefect's state) is left out of the per-batch collections,
     # which then cost milliseconds instead of scanning ~400,000 objects each time.
-    gc.collect()
     gc.freeze()
     try:
         due, states = _plan(run, sources, force)

@@ -24,6 +24,11 @@ def _identifier() -> LanguageIdentifier:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+def warm_up() -> None:
+    """Load the model now (the worker pool's fork server does, so that its workers share it)."""
+    _identifier()
+
+
 def primary_language(tag: str | None) -> str | None:
     """ISO 639 primary subtag of a language tag ("de-AT" -> "de"), None when not a tag."""
     match = LANGUAGE_TAG.match(tag or "")

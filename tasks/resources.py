@@ -18,7 +18,9 @@ from tasks.workers import InlinePool, WorkerPool
 
 logger = logging.getLogger(__name__)
 
-_lock = threading.Lock()
+# Two locks: a task asking for the fetcher must not wait for a pool that is still starting.
+_fetchers_lock = threading.Lock()
+_pools_lock = threading.Lock()
 _fetchers: dict[str, Fetcher] = {}
 _pools: dict[int, WorkerPool | InlinePool] = {}
 
@@ -26,7 +28,7 @@ _pools: dict[int, WorkerPool | InlinePool] = {}
 def fetcher(settings: Settings) -> Fetcher:
     """This process's fetcher for these settings, created on first use."""
     key = settings.model_dump_json()
-    with _lock:
+    with _fetchers_lock:
         if key not in _fetchers:
             _fetchers[key] = Fetcher(settings)
         return _fetchers[key]
@@ -38,7 +40,7 @@ def pool(settings: Settings) -> WorkerPool | InlinePool:
     A daemonic process (a Dask worker started with the default `distributed.worker.daemon`)
     may not start children: there, work runs inline, without the per-task kill time limit.
     """
-    with _lock:
+    with _pools_lock:
         if settings.workers not in _pools:
             if multiprocessing.current_process().daemon:
                 logger.warning(
@@ -50,10 +52,31 @@ def pool(settings: Settings) -> WorkerPool | InlinePool:
         return _pools[settings.workers]
 
 
+def start_pool(settings: Settings) -> None:
+    """Start this process's worker pool in the background; pool() waits for it when needed.
+
+    Starting the workers (importing the extractor in the fork server) takes a second or more,
+    which a run with nothing new to parse should not wait for.
+    """
+    threading.Thread(
+        target=_start_pool, args=(settings,), name="newsflow-pool-start", daemon=True
+    ).start()
+
+
+def _start_pool(settings: Settings) -> None:
+    try:
+        pool(settings)
+    except Exception as exc:  # noqa: BLE001 - the task that needs the pool retries and reports
+        logger.warning("worker pool did not start in the background: %s", exc)
+
+
 def close_all() -> None:
     """Close every fetcher and pool of this process (the end of a run)."""
-    with _lock:
-        for item in [*_fetchers.values(), *_pools.values()]:
-            item.close()
+    with _fetchers_lock:
+        for client in _fetchers.values():
+            client.close()
         _fetchers.clear()
+    with _pools_lock:
+        for workers in _pools.values():
+            workers.close()
         _pools.clear()

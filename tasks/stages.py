@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from config.settings import Settings
@@ -28,7 +28,7 @@ from tasks.records import (
 )
 from tasks.schedule import next_fetch_at
 from tasks.templates import site_key
-from tasks.workers import WorkerPool
+from tasks.workers import InlinePool, WorkerPool
 
 logger = logging.getLogger(__name__)
 
@@ -43,13 +43,15 @@ def fetch_feed(
     source: Source,
     state: FeedState | None,
     fetcher: Fetcher,
-    pool: WorkerPool,
+    worker_pool: Callable[[], WorkerPool | InlinePool],
     settings: Settings,
     now: datetime,
 ) -> FeedOutcome:
     """Fetch one source conditionally and parse it in a worker unless its body is unchanged.
 
-    Never raises: HTTP and parse failures are recorded in the outcome.
+    worker_pool is called only when there is something to parse, so a run of unchanged feeds
+    never waits for the workers to start. Never raises: HTTP and parse failures are recorded
+    in the outcome.
     """
     url = state.url if state else source.url
     fetch = fetcher.fetch(
@@ -79,6 +81,7 @@ def fetch_feed(
     if state and state.body_hash == body_hash:
         when = next_fetch_at(now, source, settings.feed_min_interval_s, fetch, None, 0)
         return FeedOutcome(source, fetch, None, body_hash, when, unchanged=True)
+    pool = worker_pool()
     parsed = _parse_in_worker(fetch, pool, settings, now)
     if parsed.child_urls:
         parsed = _merge_child_sitemaps(parsed, fetcher, pool, settings, now)

@@ -26,7 +26,7 @@ T = TypeVar("T")
 # Address-space cap per worker: a decompression or entity bomb that slips past the size caps
 # fails with MemoryError in its worker instead of exhausting the machine.
 WORKER_MEMORY_LIMIT = 3 * 1024**3
-PRELOAD_MODULES = ["tasks.pages", "tasks.feeds"]
+PRELOAD_MODULES = ["tasks.worker_preload"]
 
 
 def _limit_memory() -> None:

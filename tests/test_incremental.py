@@ -4,9 +4,16 @@ requests, updated articles becoming versions, moved and removed feeds.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import duckdb
 import pytest
 
+from tasks import stages
+from tasks.fetch import Fetcher
+from tasks.records import FeedState, Source
+from tasks.workers import InlinePool
+from tests.conftest import loopback_settings
 from tests.httpserver import LocalServer
 
 PARAGRAPH = (
@@ -147,3 +154,29 @@ def test_a_permanent_redirect_moves_the_feed_and_gone_disables_it(harbour):
     requests_before = len(server.requests_for("/new-feed.xml"))
     ingest()
     assert len(server.requests_for("/new-feed.xml")) == requests_before  # disabled: not fetched
+
+
+def test_an_unchanged_feed_is_not_parsed_and_never_waits_for_the_worker_pool(tmp_path):
+    """Starting the extraction workers takes a second or more; a 304 must not need them."""
+    pools_asked_for = []
+
+    def worker_pool() -> InlinePool:
+        pools_asked_for.append(True)
+        return InlinePool()
+
+    settings = loopback_settings(tmp_path)
+    now = datetime.now(UTC)
+    with LocalServer() as server, Fetcher(settings) as fetcher:
+        server.route(
+            "/feed.xml",
+            feed(server, [("/a", "Harbour wall", "2024-03-04T10:00:00Z")]),
+            content_type="application/rss+xml",
+            etag='"v1"',
+        )
+        source = Source(name="harbour", url=server.url("/feed.xml"))
+        first = stages.fetch_feed(source, None, fetcher, worker_pool, settings, now)
+        state = FeedState(source.name, source.url, etag=first.fetch.etag, body_hash=first.body_hash)
+        second = stages.fetch_feed(source, state, fetcher, worker_pool, settings, now)
+    assert [entry.url for entry in first.parsed.entries] == [server.url("/a")]
+    assert second.unchanged and second.fetch.http_status == 304 and second.parsed is None
+    assert pools_asked_for == [True]

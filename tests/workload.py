@@ -23,3 +23,12 @@ def allocate(megabytes: int) -> int:
 
 def pid() -> int:
     return os.getpid()
+
+
+def preloaded() -> tuple[bool, bool]:
+    """(extractor imported, language model loaded) in this worker before it did any work."""
+    import sys
+
+    from tasks.language import _identifier
+
+    return "tasks.pages" in sys.modules, _identifier.cache_info().currsize == 1
