@@ -181,8 +181,7 @@ def _load_batch(run: Ingestion, outcomes: list[PageOutcome], requests: list[Fetc
 
 
 def _process_pages(run: Ingestion, jobs: list[PageJob]) -> None:
-    size = run.settings.batch_size
-    batches = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+    batches = stages.page_batches(jobs, run.settings.batch_size)
     in_flight: deque[PrefectFuture] = deque()
     done_pages = 0
     run.tasks_submitted += len(batches)

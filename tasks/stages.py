@@ -10,6 +10,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from config.settings import Settings
 from tasks.feeds import parse_feed
@@ -32,11 +33,16 @@ from tasks.workers import InlinePool, WorkerPool
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 # Feed parsing gets its own, shorter limit than page extraction: a feed that makes the parser
 # run this long is hostile or broken.
 FEED_PARSE_TIMEOUT_S = 20.0
 # Child sitemaps read from one sitemap index per run; news sites list the freshest first.
 MAX_CHILD_SITEMAPS = 20
+# The first batch of pages is small: its articles are stored, and queryable, seconds after the
+# feeds are read, instead of after the first three full batches have shared the workers.
+FIRST_BATCH_SIZE = 20
 
 
 def fetch_feed(
@@ -125,6 +131,13 @@ def _merge_child_sitemaps(
     kept = list(entries.values())[: settings.max_entries_per_feed]
     truncated = len(entries) > len(kept) or len(index.child_urls) > len(children)
     return dataclasses.replace(index, entries=tuple(kept), child_urls=(), truncated=truncated)
+
+
+def page_batches(jobs: Sequence[T], size: int) -> list[Sequence[T]]:
+    """The jobs in batches of `size` (the first of at most FIRST_BATCH_SIZE), in order."""
+    first = min(size, FIRST_BATCH_SIZE)
+    rest = [jobs[i : i + size] for i in range(first, len(jobs), size)]
+    return [jobs[:first], *rest] if jobs else []
 
 
 def fetch_pages(jobs: Sequence[PageJob], fetcher: Fetcher) -> list[tuple[PageJob, FetchResult]]:
