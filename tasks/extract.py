@@ -61,9 +61,9 @@ FEED_BLOCKS = etree.XPath(".//p|.//h2|.//h3|.//h4|.//li[not(.//p)]|.//blockquote
 MIN_LEAD_CHARS = 60
 LEAD_PREFIX_CHARS = 40
 MAX_LEAD_CHARS = 1500
-# trafilatura runs without its readability/jusText fallbacks first (a quarter of its time);
-# a text shorter than this gets the full run, where the fallbacks can find the rest. Measured
-# on the dev pages: 12% of pages rerun, F1 within 0.002 of always running them (bench/README.md).
+# trafilatura runs without its readability/jusText fallbacks first (the costliest part of it);
+# a text shorter than this gets the full run, where the fallbacks can find the rest. On the dev
+# pages F1 is 0.0005 below always running them (bench/extraction.py; README, extraction).
 MIN_FAST_CHARS = 1000
 # Below this, trafilatura's text is not trusted over the page's structured data.
 MIN_TRUSTED_CHARS = 250
@@ -148,7 +148,7 @@ def _extract(
     page = _Page(
         url, tree, extract_metadata(tree, url) if tree is not None else PageMetadata(), feed_entry
     )
-    lines = _page_lines(page, tree, flags) if tree is not None else []
+    lines = _page_lines(page, flags) if tree is not None else []
     cleaned = clean_lines(lines, page.site_names)
     feed_lines = _feed_lines(feed_entry)
     if _fuller(feed_lines, cleaned.lines):
@@ -169,8 +169,9 @@ def _parse(text: str) -> HtmlElement | None:
     return tree
 
 
-def _page_lines(page: _Page, tree: HtmlElement, flags: list[str]) -> list[Line]:
+def _page_lines(page: _Page, flags: list[str]) -> list[Line]:
     """The page's article lines: trafilatura's, or a fuller source when it falls short."""
+    tree = page.tree
     anchors = _anchor_texts(tree)
     lines = _trafilatura_lines(tree, page.url, anchors, fast=True)
     if _text_chars(lines) < MIN_FAST_CHARS:

@@ -46,6 +46,7 @@ def process_page(
     Returns an Extraction with the article (canonical_url resolved against the final URL), or
     error_class "empty_article" when nothing article-like was found.
     """
+    # Checked on the bytes, before decoding: the decoded text is never longer in characters.
     if len(body) > max_html_bytes:
         return Extraction(None, error_class="too_large", error=f"page over max_html_bytes={max_html_bytes}")
     article = extract_article(
@@ -53,7 +54,6 @@ def process_page(
         final_url,
         feed_entry=entry,
         template_fingerprints=template_fingerprints,
-        max_html_bytes=max_html_bytes,
     )
     canonical = choose_canonical(final_url, article.canonical_url, extra_tracking_params)
     article = dataclasses.replace(article, url=final_url, canonical_url=canonical)

@@ -108,7 +108,8 @@ def rebuild_search_index(con: duckdb.DuckDBPyConnection) -> None:
             with transaction(con):
                 con.execute("DELETE FROM search_docs")
                 con.execute(CREATE_INDEX)
-        remaining = run(con, "search_changes").fetchone()[0]
+        # An emptied search_docs makes every article a change; otherwise `changed` still holds.
+        remaining = changed if has_index else run(con, "search_changes").fetchone()[0]
         while remaining:
             with transaction(con):
                 run(con, "search_index_update", now=now, chunk=SEARCH_CHUNK_ARTICLES)
