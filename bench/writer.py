@@ -24,6 +24,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from flows.ingest import WRITER_THREADS
 from tasks.dedup import StoryClusterer
 from tasks.pages import process_page
 from tasks.records import FeedEntry, FetchResult, FetchStatus, PageJob, PageOutcome
@@ -80,7 +81,7 @@ def measure(outcomes: list[PageOutcome], batches: int, batch_size: int, db: Path
         batch = renamed(outcomes[start : start + batch_size], f"b{number}")
         now = datetime.now(UTC)
         mark = time.process_time()
-        manager = connect(db)
+        manager = connect(db, threads=WRITER_THREADS)
         con = manager.__enter__()
         cpu["connect"] += time.process_time() - mark
         mark = time.process_time()

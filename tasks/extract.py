@@ -127,6 +127,23 @@ def extract_article(
         )
 
 
+# A page short enough for every pass: trafilatura's readability and jusText fallbacks, its
+# baseline, htmldate. Their data (jusText's stoplists of every language: ~27 MB) loads lazily.
+WARM_UP_PAGE = (
+    b"<html lang='en'><head><title>Warm-up</title></head>"
+    b"<body><article><p>A short paragraph, so every fallback runs.</p></article></body></html>"
+)
+
+
+def warm_up() -> None:
+    """Run one extraction now, so the data every pass loads lazily is in memory.
+
+    The worker pool's fork server calls this: its workers then share one copy instead of each
+    loading its own on its first short page.
+    """
+    extract_article(WARM_UP_PAGE, "http://warm-up.invalid/a")
+
+
 def score_text(html: bytes, url: str) -> str:
     """Adapter for ../shared/corpus/dev-pages/score.py: the extracted article text."""
     return extract_article(html, url).text

@@ -8,6 +8,7 @@ threads and event loops are running there and a plain fork could copy a held loc
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
@@ -27,6 +28,29 @@ T = TypeVar("T")
 # fails with MemoryError in its worker instead of exhausting the machine.
 WORKER_MEMORY_LIMIT = 3 * 1024**3
 PRELOAD_MODULES = ["tasks.worker_preload"]
+# A worker's heap keeps the peak of its largest pages: glibc returns freed memory in the middle
+# of the heap only when asked. Asking takes ~1 ms, so a worker asks after every TRIM_EVERY tasks
+# (on 990 dev pages: +43 MB per worker without, +10 MB with, 0.13 ms per page).
+TRIM_EVERY = 8
+_MALLOC_TRIM = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc only
+_tasks_run = 0
+
+
+def trim_heap() -> None:
+    """Hand the heap's free pages back to the OS (glibc only; elsewhere nothing to do)."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
+
+
+def _run_task(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """One task in a worker; every TRIM_EVERY tasks the worker's freed heap goes back."""
+    global _tasks_run
+    try:
+        return function(*args, **kwargs)
+    finally:
+        _tasks_run += 1
+        if _tasks_run % TRIM_EVERY == 0:
+            trim_heap()
 
 
 def _limit_memory() -> None:
@@ -71,7 +95,9 @@ class WorkerPool:
         self, function: Callable[..., T], args: tuple, timeout_s: float, kwargs: dict | None = None
     ) -> Done[T]:
         """Run one call in a worker and wait for it."""
-        future = self._pool.schedule(function, args=args, kwargs=kwargs or {}, timeout=timeout_s)
+        future = self._pool.schedule(
+            _run_task, args=(function, *args), kwargs=kwargs or {}, timeout=timeout_s
+        )
         return _collect(None, future, timeout_s)
 
     def map_unordered(
@@ -79,7 +105,7 @@ class WorkerPool:
     ) -> Iterator[Done[T]]:
         """Run function(*args) for every (key, args); yield Done records as they finish."""
         futures = {
-            self._pool.schedule(function, args=args, timeout=timeout_s): key
+            self._pool.schedule(_run_task, args=(function, *args), timeout=timeout_s): key
             for key, args in keyed_args
         }
         for future in as_completed(futures):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 
 import pytest
 
+from tasks.dedup import content_hash
 from tasks.extract import extract_article
 from tasks.templates import (
     MIN_FINGERPRINT_CHARS,
@@ -14,6 +16,8 @@ from tasks.templates import (
     remove_template_paragraphs,
     site_key,
 )
+from warehouse import load
+from warehouse.db import connect
 
 TEMPLATE_LINE = (
     "Riverside Notes is published by the East Bank Community Media Cooperative since 1998."
@@ -101,3 +105,43 @@ def test_recurring_paragraph_learned_from_pages_is_removed_from_the_next_article
     # paragraphs stay as extracted, so the counts keep growing on later runs
     assert TEMPLATE_LINE in article.paragraphs
     assert article.word_count == len(article.text.split())
+
+
+def _store(con, key: str, paragraphs: list[str], site: str = "riverside-notes.example") -> None:
+    text = "\n".join(paragraphs)
+    con.execute(
+        "INSERT INTO articles (article_id, canonical_url, url, site, source_name, title, text, "
+        "word_count, content_hash, fetched_at, first_run_id, run_id, extractor_version) "
+        "VALUES (?, ?, ?, ?, 'notes', ?, ?, ?, ?, ?, 'run-1', 'run-1', 't')",
+        [key, f"https://{site}/{key}", f"https://{site}/{key}", site, key, text,
+         len(text.split()), content_hash(text), datetime(2024, 3, 8, tzinfo=UTC)],
+    )
+    for fp in set(paragraph_fingerprints(paragraphs)):
+        con.execute("INSERT INTO site_paragraphs VALUES (?, ?, ?)", [site, fp, key])
+
+
+def test_stored_articles_lose_a_template_learned_after_they_were_loaded(tmp_path) -> None:
+    """The end-of-run clean-up: articles stored before their site's template was known."""
+    with connect(tmp_path / "news.duckdb") as con:
+        for number, story in enumerate(STORIES[:3]):
+            _store(con, f"a{number}", [story, TEMPLATE_LINE])
+        _store(con, "plain", [STORIES[3]])
+        _store(con, "elsewhere", [STORIES[0], TEMPLATE_LINE], site="other.example")
+
+        learned = load.template_fingerprints(con, {"riverside-notes.example"})
+        assert learned == {"riverside-notes.example": frozenset({fingerprint(TEMPLATE_LINE)})}
+        assert load.remove_learned_templates(con, learned) == 3
+
+        rows = {
+            key: (text, flags, stored_hash)
+            for key, text, flags, stored_hash in con.execute(
+                "SELECT article_id, text, flags, content_hash FROM articles"
+            ).fetchall()
+        }
+    for number, story in enumerate(STORIES[:3]):
+        text, flags, stored_hash = rows[f"a{number}"]
+        assert text == story and "template_removed" in flags
+        assert stored_hash == content_hash(story)
+    assert rows["plain"][0] == STORIES[3] and "template_removed" not in rows["plain"][1]
+    # Another site's article keeps the line: templates are per site.
+    assert TEMPLATE_LINE in rows["elsewhere"][0]

@@ -25,10 +25,12 @@ def pid() -> int:
     return os.getpid()
 
 
-def preloaded() -> tuple[bool, bool]:
-    """(extractor imported, language model loaded) in this worker before it did any work."""
+def preloaded() -> tuple[bool, bool, bool]:
+    """(extractor imported, language model loaded, jusText stoplists loaded) in this worker
+    before it did any work."""
     import sys
 
     from tasks.language import _identifier
 
-    return "tasks.pages" in sys.modules, _identifier.cache_info().currsize == 1
+    stoplists = getattr(sys.modules.get("trafilatura.external"), "JT_STOPLIST", None)
+    return "tasks.pages" in sys.modules, _identifier.cache_info().currsize == 1, bool(stoplists)

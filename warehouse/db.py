@@ -58,11 +58,12 @@ def _open(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnecti
 
 @contextlib.contextmanager
 def connect(
-    path: Path, *, read_only: bool = False, wait_s: float = 30.0
+    path: Path, *, read_only: bool = False, wait_s: float = 30.0, threads: int | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection held only for the `with` block; waits up to wait_s for another holder.
 
     A writable connection creates the file (and its folder) and applies pending migrations.
+    `threads` caps DuckDB's worker threads (None: one per core, DuckDB's default).
 
     Raises:
         WarehouseError: the file is locked past wait_s, missing (read-only), or unusable.
@@ -82,6 +83,8 @@ def connect(
     con = _open(path, read_only, wait_s)
     try:
         con.execute("SET TimeZone = 'UTC'")
+        if threads is not None:
+            con.execute(f"SET threads = {int(threads)}")
         if not read_only:
             _migrate_once(con, path)
         yield con

@@ -41,6 +41,7 @@ RETRYABLE = frozenset(
 )
 # A paragraph in this many distinct stories of one site is template, not article.
 TEMPLATE_MIN_PAGES = 3
+SITE_TEXTS_CHUNK = 500  # article texts read at once by the template clean-up
 TS = pa.timestamp("us", tz="UTC")
 STRINGS = pa.list_(pa.string())
 
@@ -401,12 +402,14 @@ def remove_learned_templates(
     """
     changed = []
     for site, fingerprints in templates.items():
-        for aid, text in run(con, "site_texts", site=site).fetchall():
-            cleaned = remove_template_paragraphs(text, fingerprints)
-            if cleaned != text:
-                changed.append(
-                    {"article_id": aid, "text": cleaned, "content_hash": content_hash(cleaned)}
-                )
+        texts = run(con, "site_texts", site=site, fingerprints=sorted(fingerprints))
+        while rows := texts.fetchmany(SITE_TEXTS_CHUNK):
+            for aid, text in rows:
+                cleaned = remove_template_paragraphs(text, fingerprints)
+                if cleaned != text:
+                    changed.append(
+                        {"article_id": aid, "text": cleaned, "content_hash": content_hash(cleaned)}
+                    )
     if changed:
         with transaction(con):
             con.register("batch_cleaned", pa.Table.from_pylist(changed))
