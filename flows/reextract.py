@@ -19,12 +19,14 @@ from warehouse.sql import run
 
 logger = logging.getLogger(__name__)
 
+# raw_pages.html_codec -> zlib's wbits for it.
+RAW_PAGE_WBITS = {"zlib": zlib.MAX_WBITS, "gzip": 16 + zlib.MAX_WBITS}
 # Re-extracted articles keep their story unless they now match a story of this many days.
 STORY_WINDOW_DAYS = 30
 
 
 def _fetched(row: tuple) -> tuple[PageJob, FetchResult]:
-    article_id, url, final_url, content_type, html_zlib, fetched_at, source_name, entry_json = row
+    article_id, url, final_url, content_type, html, codec, fetched_at, source_name, entry_json = row
     entry = (
         load.entry_from_json(entry_json) if entry_json else FeedEntry(entry_key=article_id, url=url)
     )
@@ -33,7 +35,7 @@ def _fetched(row: tuple) -> tuple[PageJob, FetchResult]:
         final_url=final_url,
         status=FetchStatus.OK,
         http_status=200,
-        body=zlib.decompress(html_zlib),
+        body=zlib.decompress(html, RAW_PAGE_WBITS[codec]),
         content_type=content_type,
         started_at=fetched_at,
     )

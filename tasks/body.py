@@ -70,6 +70,8 @@ class _Decoder:
                 f"unsupported stacked Content-Encoding {content_encoding!r}",
             )
         self._step = self._make_step(names[0]) if names else None
+        # A gzip body is kept as received too: it can be stored without compressing it again.
+        self._received = bytearray() if names and names[0] in ("gzip", "x-gzip") else None
 
     @staticmethod
     def _make_step(name: str) -> typing.Any:
@@ -85,12 +87,26 @@ class _Decoder:
         """Decode the next raw chunk into at most about `limit` bytes (reaching it: too large)."""
         if self._step is None:
             return data
+        if self._received is not None:
+            self._received += data
         try:
             return self._step.decompress(data, limit)
         except (zlib.error, brotli.error) as exc:
             raise FetchFailure(
                 FetchStatus.NETWORK_ERROR, f"corrupt compressed body: {exc}"
             ) from exc
+
+
+    def gzip_stream(self) -> bytes | None:
+        """The body as received when it was exactly one complete gzip stream, else None.
+
+        A second member or trailing bytes (which the decoder ignores) would not decode back to
+        the same page, so such a body is not kept.
+        """
+        step = self._step
+        if self._received is None or not step.eof or step.unused_data or step.unconsumed_tail:
+            return None
+        return bytes(self._received)
 
 
 class _Deflate:
@@ -118,8 +134,12 @@ class _Brotli:
         return self._obj.process(data, output_buffer_limit=limit)
 
 
-def read_body(response: httpx.Response, cap: int) -> bytes:
+def read_body(response: httpx.Response, cap: int) -> tuple[bytes, bytes | None]:
     """Read a streamed response body, decoded, refusing more than `cap` decoded bytes.
+
+    Returns:
+        The decoded body, and the body as received when the server sent one complete gzip
+        stream (None otherwise).
 
     Raises:
         FetchFailure: TOO_LARGE past the cap, NETWORK_ERROR for an undecodable body.
@@ -137,7 +157,7 @@ def read_body(response: httpx.Response, cap: int) -> bytes:
         body += decoder.decode(chunk, cap + 1 - len(body))
         if len(body) > cap:
             raise too_large
-    return bytes(body)
+    return bytes(body), decoder.gzip_stream()
 
 
 def drain(response: httpx.Response) -> None:

@@ -110,6 +110,7 @@ class _Reply:
     status_code: int
     headers: httpx.Headers
     body: bytes = b""
+    body_gzip: bytes | None = None
 
 
 class _Budget:
@@ -333,7 +334,8 @@ class Fetcher:
         ):
             reply = _Reply(str(response.url), response.status_code, response.headers)
             if response.is_success:
-                return replace(reply, body=read_body(response, self._settings.max_response_bytes))
+                body, body_gzip = read_body(response, self._settings.max_response_bytes)
+                return replace(reply, body=body, body_gzip=body_gzip)
             drain(response)
             return reply
 
@@ -387,6 +389,7 @@ def _result(url: str, kind: str, reply: _Reply, redirects: list[tuple[int, str]]
         kind=kind,
         http_status=reply.status_code,
         body=reply.body if status == FetchStatus.OK else b"",
+        body_gzip=reply.body_gzip if status == FetchStatus.OK else None,
         content_type=headers.get("content-type"),
         etag=headers.get("etag"),
         last_modified=headers.get("last-modified"),

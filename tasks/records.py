@@ -50,6 +50,7 @@ class FetchResult:
     kind: str = "page"  # feed | page | robots | discovery
     http_status: int | None = None
     body: bytes = b""
+    body_gzip: bytes | None = None  # the body as the server gzipped it, stored as it came
     content_type: str | None = None
     etag: str | None = None
     last_modified: str | None = None

@@ -102,7 +102,8 @@ def _insert_articles(con) -> None:
         )
     html = b"<html><body><article><p>" + ARTICLES[0][7].encode() + b"</p></article></body></html>"
     con.execute(
-        "INSERT INTO raw_pages VALUES (?, ?, ?, 'text/html', ?, ?, ?)",
+        "INSERT INTO raw_pages (article_id, url, final_url, content_type, html_compressed, html_bytes, fetched_at) "
+        "VALUES (?, ?, ?, 'text/html', ?, ?, ?)",
         [article_id("bridge-closure"), _url("bridge-closure"), _url("bridge-closure"), zlib.compress(html), len(html), T0],
     )
     con.execute(

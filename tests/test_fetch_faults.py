@@ -226,3 +226,19 @@ def test_one_bad_url_does_not_spoil_the_batch(local_server: LocalServer) -> None
         urls[2]: FetchStatus.BAD_URL,
         urls[3]: FetchStatus.BLOCKED_ADDRESS,
     }
+
+
+def test_a_gzip_body_is_kept_as_sent_only_when_it_decodes_back_to_the_same_page(
+    local_server: LocalServer,
+) -> None:
+    stream = gzipped(PAGE)
+    local_server.route("/one", stream, headers={"Content-Encoding": "gzip"})
+    one = fetch_once(local_server, "/one")
+    assert (one.body, one.body_gzip) == (PAGE, stream)
+    # A second member or trailing bytes are not decoded: keeping them would store another page.
+    local_server.route("/two", stream + gzipped(b"<p>more</p>"), headers={"Content-Encoding": "gzip"})
+    local_server.route("/tail", stream + b"trailing", headers={"Content-Encoding": "gzip"})
+    local_server.route("/br", brotli.compress(PAGE), headers={"Content-Encoding": "br"})
+    for path in ("/two", "/tail", "/br"):
+        result = fetch_once(local_server, path)
+        assert (result.body, result.body_gzip) == (PAGE, None), path

@@ -4,11 +4,14 @@ requests, updated articles becoming versions, moved and removed feeds.
 
 from __future__ import annotations
 
+import gzip
+import zlib
 from datetime import UTC, datetime
 
 import duckdb
 import pytest
 
+from flows.reextract import reextract
 from tasks import stages
 from tasks.fetch import Fetcher
 from tasks.records import FeedState, Source
@@ -180,3 +183,34 @@ def test_an_unchanged_feed_is_not_parsed_and_never_waits_for_the_worker_pool(tmp
     assert [entry.url for entry in first.parsed.entries] == [server.url("/a")]
     assert second.unchanged and second.fetch.http_status == 304 and second.parsed is None
     assert pools_asked_for == [True]
+
+
+def test_raw_pages_keep_a_gzip_stream_as_sent_and_reextract_reads_both_codecs(harbour):
+    server, ingest, db = harbour
+    server.route(
+        "/feed.xml",
+        feed(
+            server,
+            [
+                ("/a", "Harbour wall", "2024-03-04T10:00:00Z"),
+                ("/b", "Ferry timetable", "2024-03-04T10:00:00Z"),
+            ],
+        ),
+        content_type="application/rss+xml",
+    )
+    gzipped_page = page("Harbour wall", PARAGRAPH).encode()
+    stream = gzip.compress(gzipped_page)
+    server.route("/a", stream, headers={"Content-Encoding": "gzip"})
+    plain_page = page("Ferry timetable", "The winter ferry timetable starts on Monday.").encode()
+    server.route("/b", plain_page)
+    assert ingest()["articles_new"] == 2
+
+    rows = {
+        url.removeprefix(server.base_url): (codec, html)
+        for url, codec, html in query(db, "SELECT url, html_codec, html_compressed FROM raw_pages")
+    }
+    assert rows["/a"] == ("gzip", stream)  # stored as the server sent it, not compressed again
+    assert rows["/b"][0] == "zlib" and zlib.decompress(rows["/b"][1]) == plain_page
+
+    counts = reextract(loopback_settings(db.parent, db_path=db))
+    assert (counts.unchanged, counts.updated, counts.failed) == (2, 0, 0)

@@ -235,7 +235,8 @@ ARTICLE_SCHEMA = pa.schema(
         ("fetched_at", TS),
         ("extractor_version", pa.string()),
         ("content_type", pa.string()),
-        ("html_zlib", pa.binary()),
+        ("html_compressed", pa.binary()),
+        ("html_codec", pa.string()),
         ("html_bytes", pa.int32()),
     ]
 )
@@ -293,7 +294,9 @@ def _article_row(
         "fetched_at": fetch.started_at or now,
         "extractor_version": article.extractor_version,
         "content_type": fetch.content_type,
-        "html_zlib": zlib.compress(fetch.body, 1),  # level 1: 2.5x faster than 6, ~17% larger
+        # The server's gzip stream as it came, else zlib level 1 (2.5x faster than 6, ~17% larger).
+        "html_compressed": fetch.body_gzip or zlib.compress(fetch.body, 1),
+        "html_codec": "gzip" if fetch.body_gzip else "zlib",
         "html_bytes": len(fetch.body),
     }
 

@@ -42,6 +42,6 @@ ON CONFLICT (article_id) DO UPDATE SET
     extractor_version = excluded.extractor_version,
     version = articles.version + 1;
 
-INSERT OR REPLACE INTO raw_pages (article_id, url, final_url, content_type, html_zlib, html_bytes, fetched_at)
-SELECT article_id, job_url, url, content_type, html_zlib, html_bytes, fetched_at
+INSERT OR REPLACE INTO raw_pages (article_id, url, final_url, content_type, html_compressed, html_codec, html_bytes, fetched_at)
+SELECT article_id, job_url, url, content_type, html_compressed, html_codec, html_bytes, fetched_at
 FROM batch_articles;
