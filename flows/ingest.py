@@ -38,10 +38,11 @@ from tasks.records import (
     Source,
 )
 from tasks.schedule import is_due
-from tasks.workers import trim_heap
+from tasks.workers import start_fork_server, trim_heap
 from warehouse import load
 from warehouse.db import RunLock, connect
 from warehouse.search import rebuild_search_index
+from warehouse.sql import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -134,8 +135,10 @@ def _record_feeds(
     summary = run.summary
     with run.db() as con:
         run.write_fetch_log(con, [request for _, requests in results for request in requests])
-        for outcome, _ in results:
-            seen, new = load.record_feed(con, outcome, summary.run_id, _now())
+        # One transaction for every feed: their states and entries land together or not at all.
+        with transaction(con):
+            counts = load.record_feeds(con, [outcome for outcome, _ in results], summary.run_id, _now())
+        for (outcome, _), (seen, new) in zip(results, counts):
             summary.entries_seen += seen
             summary.entries_new += new
             failed = outcome.fetch.status not in (FetchStatus.OK, FetchStatus.NOT_MODIFIED) or (
@@ -239,7 +242,7 @@ def ingest(
     run.summary.flow_run_id = flow_run.get_id()
     status, error = "failed", None
     if not settings.distributed:
-        resources.start_pool(settings)  # the workers take a second or more: start them now
+        start_fork_server()  # it loads the extractor while the feeds are fetched
     try:
         due, states = _plan(run, sources, force)
         logger.info("%d of %d sources due", len(due), len(sources))

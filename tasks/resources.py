@@ -52,24 +52,6 @@ def pool(settings: Settings) -> WorkerPool | InlinePool:
         return _pools[settings.workers]
 
 
-def start_pool(settings: Settings) -> None:
-    """Start this process's worker pool in the background; pool() waits for it when needed.
-
-    Starting the workers (importing the extractor in the fork server) takes a second or more,
-    which a run with nothing new to parse should not wait for.
-    """
-    threading.Thread(
-        target=_start_pool, args=(settings,), name="newsflow-pool-start", daemon=True
-    ).start()
-
-
-def _start_pool(settings: Settings) -> None:
-    try:
-        pool(settings)
-    except Exception as exc:  # noqa: BLE001 - the task that needs the pool retries and reports
-        logger.warning("worker pool did not start in the background: %s", exc)
-
-
 def close_all() -> None:
     """Close every fetcher and pool of this process (the end of a run)."""
     with _fetchers_lock:

@@ -4,8 +4,7 @@ What is loaded here is shared, copy-on-write, by every worker instead of being l
 the extraction and feed-parsing modules, the py3langid model (~70 MB, which the workers only
 read) and the data the extractor's fallbacks load on first use (jusText's stoplists: ~27 MB).
 bench/pipeline.py: the fork server and its two workers fell from 0.59 to ~0.47 GB PSS with the
-model, and the warm-up extraction took each worker's private memory after 990 dev pages from
-~100 to ~45 MB (with tasks.workers' heap trimming).
+model, and to ~0.43 GB with the warm-up extraction and tasks.workers' heap trimming.
 """
 
 import gc

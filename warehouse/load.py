@@ -153,44 +153,76 @@ def _entry_rows(source_name: str, entries: Iterable[FeedEntry]) -> list[dict]:
     return rows
 
 
-def record_feed(
-    con: duckdb.DuckDBPyConnection, outcome: FeedOutcome, run_id: str, now: datetime
-) -> tuple[int, int]:
-    """Store a source's fetch result and its entries; returns (entries seen, entries new)."""
+FEED_STATE_SCHEMA = pa.schema(
+    [
+        ("name", pa.string()),
+        ("ok", pa.bool_()),
+        ("fetched_at", TS),
+        ("moved_to", pa.string()),
+        ("etag", pa.string()),
+        ("last_modified", pa.string()),
+        ("body_hash", pa.string()),
+        ("feed_title", pa.string()),
+        ("feed_format", pa.string()),
+        ("feed_interval_s", pa.int32()),
+        ("next_fetch_at", TS),
+        ("error_class", pa.string()),
+        ("error", pa.string()),
+        ("disabled_reason", pa.string()),
+    ]
+)
+
+
+def _feed_state(outcome: FeedOutcome, now: datetime) -> dict:
     fetch, parsed = outcome.fetch, outcome.parsed
     ok = fetch.status in (FetchStatus.OK, FetchStatus.NOT_MODIFIED) and not (
         parsed and parsed.error_class
     )
-    error_class = (
-        parsed.error_class if parsed and parsed.error_class else (None if ok else fetch.status)
-    )
-    error = parsed.error if parsed and parsed.error_class else fetch.error
-    rows = _entry_rows(outcome.source.name, parsed.entries if parsed else ())
-    with transaction(con):
-        run(
-            con,
-            "record_feed",
-            name=outcome.source.name,
-            ok=ok,
-            now=now,
-            moved_to=fetch.permanent_redirect,
-            etag=fetch.etag,
-            last_modified=fetch.last_modified,
-            body_hash=outcome.body_hash,
-            feed_title=parsed.title if parsed else None,
-            feed_format=parsed.format if parsed else None,
-            feed_interval_s=parsed.min_interval_s if parsed else None,
-            next_fetch_at=outcome.next_fetch_at,
-            error_class=error_class,
-            error=error,
-            disabled_reason=outcome.disabled_reason,
-        )
-        if not rows:
-            return 0, 0
-        _register(con, "batch_entries", rows, ENTRY_SCHEMA)
-        new = run(con, "count_new_entries").fetchone()[0]
-        run(con, "upsert_discoveries", now=now, run_id=run_id)
-        con.unregister("batch_entries")
+    return {
+        "name": outcome.source.name,
+        "ok": ok,
+        "fetched_at": now,
+        "moved_to": fetch.permanent_redirect,
+        "etag": fetch.etag,
+        "last_modified": fetch.last_modified,
+        "body_hash": outcome.body_hash,
+        "feed_title": parsed.title if parsed else None,
+        "feed_format": parsed.format if parsed else None,
+        "feed_interval_s": parsed.min_interval_s if parsed else None,
+        "next_fetch_at": outcome.next_fetch_at,
+        "error_class": (
+            parsed.error_class if parsed and parsed.error_class else (None if ok else fetch.status)
+        ),
+        "error": parsed.error if parsed and parsed.error_class else fetch.error,
+        "disabled_reason": outcome.disabled_reason,
+    }
+
+
+def record_feeds(
+    con: duckdb.DuckDBPyConnection, outcomes: Sequence[FeedOutcome], run_id: str, now: datetime
+) -> list[tuple[int, int]]:
+    """Store the sources' fetch results and their entries; per outcome (entries seen, new).
+
+    Call it inside a transaction: the flow records every feed of a run in one. The sources'
+    states are one statement (an unchanged run spent ~0.5 s on a statement and a commit per
+    feed).
+    """
+    _register(con, "batch_feed_states", [_feed_state(o, now) for o in outcomes], FEED_STATE_SCHEMA)
+    run(con, "record_feeds")
+    con.unregister("batch_feed_states")
+    return [_record_entries(con, outcome, run_id, now) for outcome in outcomes]
+
+
+def _record_entries(
+    con: duckdb.DuckDBPyConnection, outcome: FeedOutcome, run_id: str, now: datetime
+) -> tuple[int, int]:
+    rows = _entry_rows(outcome.source.name, outcome.parsed.entries if outcome.parsed else ())
+    if not rows:
+        return 0, 0
+    _register(con, "batch_entries", rows, ENTRY_SCHEMA)
+    new = run(con, "count_new_entries").fetchone()[0]
+    run(con, "upsert_discoveries", now=now, run_id=run_id)
+    con.unregister("batch_entries")
     return len(rows), new
 
 
