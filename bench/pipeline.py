@@ -694,7 +694,6 @@ IDLE_LEAVES = (
     "heartbeat_loop (prefect/flow_engine.py",
     "pool_manager_loop (pebble/pool/process.py",
     "ThreadLock.__enter__ (httpcore/_synchronization.py",
-    "pool (tasks/resources.py",  # a task waiting for the pool still starting in the background
     "SyncStream.read (httpcore/_backends/sync.py",
     "SubprocessASGIServer.start (prefect/server/api/server.py",
     "read_signed (multiprocessing/forkserver.py",

@@ -9,7 +9,7 @@ load.append_fetch_log, close), every batch under new URLs so each is new article
 CPU ms per page by step and the pages per second one writer core can load, which is the point
 where adding extraction workers (Dask) stops helping.
 
-usage: python bench/writer.py [--pages DIR] [--batches 40] [--batch-size 100]
+usage: python bench/writer.py [--pages DIR] [--batches 40] [--batch-size 100] [--threads 1]
 """
 
 from __future__ import annotations
@@ -71,7 +71,9 @@ def renamed(outcomes: list[PageOutcome], prefix: str) -> list[PageOutcome]:
     return result
 
 
-def measure(outcomes: list[PageOutcome], batches: int, batch_size: int, db: Path) -> dict:
+def measure(
+    outcomes: list[PageOutcome], batches: int, batch_size: int, db: Path, threads: int | None
+) -> dict:
     """Load `batches` batches into db as the flow does; CPU seconds per step."""
     clusterer = StoryClusterer()
     cpu = dict.fromkeys(STEPS, 0.0)
@@ -81,7 +83,7 @@ def measure(outcomes: list[PageOutcome], batches: int, batch_size: int, db: Path
         batch = renamed(outcomes[start : start + batch_size], f"b{number}")
         now = datetime.now(UTC)
         mark = time.process_time()
-        manager = connect(db, threads=WRITER_THREADS)
+        manager = connect(db, threads=threads)
         con = manager.__enter__()
         cpu["connect"] += time.process_time() - mark
         mark = time.process_time()
@@ -112,12 +114,19 @@ def main() -> None:
     parser.add_argument("--pages", type=Path, default=DEFAULT_PAGES, help="dev-pages directory")
     parser.add_argument("--batches", type=int, default=40)
     parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=WRITER_THREADS,
+        help="DuckDB threads of the connection (default: as the flow; 0: DuckDB's own, one per core)",
+    )
     args = parser.parse_args()
     if not (args.pages / "index.json").is_file():
         sys.exit(f"no dev pages at {args.pages} (expected index.json); pass --pages DIR")
     outcomes = extracted_outcomes(args.pages, 2 * args.batch_size + 50)
     with tempfile.TemporaryDirectory() as folder:
-        result = measure(outcomes, args.batches, args.batch_size, Path(folder) / "writer.duckdb")
+        db = Path(folder) / "writer.duckdb"
+        result = measure(outcomes, args.batches, args.batch_size, db, args.threads or None)
     print(json.dumps(result, indent=1))
     print(
         f"one writer: {result['cpu_ms_per_page']} CPU ms/page "

@@ -48,9 +48,8 @@ logger = logging.getLogger(__name__)
 
 # Batches in flight at once: one loading, one extracting, one fetching.
 PIPELINE_DEPTH = 3
-# The writer's statements are small and the extraction workers have the cores: a second DuckDB
-# thread only added CPU (bench/writer.py: 5.2-5.4 -> 4.7-4.8 CPU ms per page with one; the
-# end-of-run search-index update of 4,000 articles took the same 9 s on 9 instead of 13 CPU s).
+# The writer's statements are small and the extraction workers have the cores: more DuckDB
+# threads only added CPU (bench/writer.py: 4.7-4.8 CPU ms per page; --threads 0: 5.2-5.4).
 WRITER_THREADS = 1
 # Near-duplicate stories are looked for among articles fetched this many days back.
 STORY_WINDOW_DAYS = 7

@@ -5,7 +5,6 @@ learned since they were fetched. No network: the HTML comes from raw_pages.
 from __future__ import annotations
 
 import logging
-import zlib
 from datetime import UTC, datetime
 
 from config.settings import Settings
@@ -19,8 +18,6 @@ from warehouse.sql import run
 
 logger = logging.getLogger(__name__)
 
-# raw_pages.html_codec -> zlib's wbits for it.
-RAW_PAGE_WBITS = {"zlib": zlib.MAX_WBITS, "gzip": 16 + zlib.MAX_WBITS}
 # Re-extracted articles keep their story unless they now match a story of this many days.
 STORY_WINDOW_DAYS = 30
 
@@ -35,7 +32,7 @@ def _fetched(row: tuple) -> tuple[PageJob, FetchResult]:
         final_url=final_url,
         status=FetchStatus.OK,
         http_status=200,
-        body=zlib.decompress(html, RAW_PAGE_WBITS[codec]),
+        body=load.raw_page_html(html, codec),
         content_type=content_type,
         started_at=fetched_at,
     )

@@ -96,7 +96,6 @@ class _Decoder:
                 FetchStatus.NETWORK_ERROR, f"corrupt compressed body: {exc}"
             ) from exc
 
-
     def gzip_stream(self) -> bytes | None:
         """The body as received when it was exactly one complete gzip stream, else None.
 

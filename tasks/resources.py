@@ -18,9 +18,7 @@ from tasks.workers import InlinePool, WorkerPool
 
 logger = logging.getLogger(__name__)
 
-# Two locks: a task asking for the fetcher must not wait for a pool that is still starting.
-_fetchers_lock = threading.Lock()
-_pools_lock = threading.Lock()
+_lock = threading.Lock()
 _fetchers: dict[str, Fetcher] = {}
 _pools: dict[int, WorkerPool | InlinePool] = {}
 
@@ -28,7 +26,7 @@ _pools: dict[int, WorkerPool | InlinePool] = {}
 def fetcher(settings: Settings) -> Fetcher:
     """This process's fetcher for these settings, created on first use."""
     key = settings.model_dump_json()
-    with _fetchers_lock:
+    with _lock:
         if key not in _fetchers:
             _fetchers[key] = Fetcher(settings)
         return _fetchers[key]
@@ -40,7 +38,7 @@ def pool(settings: Settings) -> WorkerPool | InlinePool:
     A daemonic process (a Dask worker started with the default `distributed.worker.daemon`)
     may not start children: there, work runs inline, without the per-task kill time limit.
     """
-    with _pools_lock:
+    with _lock:
         if settings.workers not in _pools:
             if multiprocessing.current_process().daemon:
                 logger.warning(
@@ -54,11 +52,8 @@ def pool(settings: Settings) -> WorkerPool | InlinePool:
 
 def close_all() -> None:
     """Close every fetcher and pool of this process (the end of a run)."""
-    with _fetchers_lock:
-        for client in _fetchers.values():
-            client.close()
+    with _lock:
+        for item in [*_fetchers.values(), *_pools.values()]:
+            item.close()
         _fetchers.clear()
-    with _pools_lock:
-        for workers in _pools.values():
-            workers.close()
         _pools.clear()

@@ -47,6 +47,21 @@ def feed(server: LocalServer, items: list[tuple[str, str, str]]) -> str:
     )
 
 
+def publish_two(server: LocalServer, a_updated: str) -> None:
+    """Serve the feed listing /a (updated at a_updated) and /b."""
+    server.route(
+        "/feed.xml",
+        feed(
+            server,
+            [
+                ("/a", "Harbour wall", a_updated),
+                ("/b", "Ferry timetable", "2024-03-04T10:00:00Z"),
+            ],
+        ),
+        content_type="application/rss+xml",
+    )
+
+
 @pytest.fixture()
 def harbour(prefect_server, tmp_path):
     from flows.runner import run_ingest_flow
@@ -97,34 +112,14 @@ def test_unchanged_feed_is_asked_conditionally_and_costs_nothing(harbour):
 
 def test_an_updated_entry_is_refetched_and_a_changed_text_becomes_a_version(harbour):
     server, ingest, db = harbour
-    server.route(
-        "/feed.xml",
-        feed(
-            server,
-            [
-                ("/a", "Harbour wall", "2024-03-04T10:00:00Z"),
-                ("/b", "Ferry timetable", "2024-03-04T10:00:00Z"),
-            ],
-        ),
-        content_type="application/rss+xml",
-    )
+    publish_two(server, a_updated="2024-03-04T10:00:00Z")
     server.route("/a", page("Harbour wall", PARAGRAPH))
     server.route(
         "/b",
         page("Ferry timetable", "The winter ferry timetable starts on Monday with fewer sailings."),
     )
     ingest()
-    server.route(
-        "/feed.xml",
-        feed(
-            server,
-            [
-                ("/a", "Harbour wall", "2024-03-05T09:00:00Z"),
-                ("/b", "Ferry timetable", "2024-03-04T10:00:00Z"),
-            ],
-        ),
-        content_type="application/rss+xml",
-    )
+    publish_two(server, a_updated="2024-03-05T09:00:00Z")
     server.route(
         "/a",
         page("Harbour wall", PARAGRAPH.replace("urgent repairs", "urgent repairs costing £2m")),
@@ -187,17 +182,7 @@ def test_an_unchanged_feed_is_not_parsed_and_never_waits_for_the_worker_pool(tmp
 
 def test_raw_pages_keep_a_gzip_stream_as_sent_and_reextract_reads_both_codecs(harbour):
     server, ingest, db = harbour
-    server.route(
-        "/feed.xml",
-        feed(
-            server,
-            [
-                ("/a", "Harbour wall", "2024-03-04T10:00:00Z"),
-                ("/b", "Ferry timetable", "2024-03-04T10:00:00Z"),
-            ],
-        ),
-        content_type="application/rss+xml",
-    )
+    publish_two(server, a_updated="2024-03-04T10:00:00Z")
     gzipped_page = page("Harbour wall", PARAGRAPH).encode()
     stream = gzip.compress(gzipped_page)
     server.route("/a", stream, headers={"Content-Encoding": "gzip"})

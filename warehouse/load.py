@@ -203,9 +203,8 @@ def record_feeds(
 ) -> list[tuple[int, int]]:
     """Store the sources' fetch results and their entries; per outcome (entries seen, new).
 
-    Call it inside a transaction: the flow records every feed of a run in one. The sources'
-    states are one statement (an unchanged run spent ~0.5 s on a statement and a commit per
-    feed).
+    Call it inside a transaction: the flow records every feed of a run in one, and the
+    sources' states are one statement, not a statement and a commit per feed.
     """
     _register(con, "batch_feed_states", [_feed_state(o, now) for o in outcomes], FEED_STATE_SCHEMA)
     run(con, "record_feeds")
@@ -331,6 +330,15 @@ def _article_row(
         "html_codec": "gzip" if fetch.body_gzip else "zlib",
         "html_bytes": len(fetch.body),
     }
+
+
+# raw_pages.html_codec -> zlib's wbits for it (_article_row writes both).
+RAW_PAGE_WBITS = {"zlib": zlib.MAX_WBITS, "gzip": 16 + zlib.MAX_WBITS}
+
+
+def raw_page_html(compressed: bytes, codec: str) -> bytes:
+    """A stored raw page's HTML, from raw_pages.html_compressed and html_codec."""
+    return zlib.decompress(compressed, RAW_PAGE_WBITS[codec])
 
 
 def _stored(con: duckdb.DuckDBPyConnection, ids: list[str], hashes: list[str]) -> tuple[dict, dict]:
