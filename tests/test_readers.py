@@ -32,8 +32,11 @@ def test_a_reader_queries_throughout_a_run(prefect_server, tmp_path):
                 {
                     "db_path": str(db),
                     "allow_private_hosts": "127.0.0.1",
-                    "per_host_delay_s": 0.02,
-                    "batch_size": 4,
+                    # Small, paced batches: the page phase lasts seconds, with a writer
+                    # release after each batch for the reader to land in, however fast the
+                    # machine extracts.
+                    "per_host_delay_s": 0.1,
+                    "batch_size": 2,
                     "retries": 0,
                 },
             )
