@@ -241,7 +241,7 @@ def ingest(
     run.summary.flow_run_id = flow_run.get_id()
     status, error = "failed", None
     if not settings.distributed:
-        start_fork_server()  # it loads the extractor while the feeds are fetched
+        start_fork_server()  # already running when started by flows.runner; a no-op then
     try:
         due, states = _plan(run, sources, force)
         logger.info("%d of %d sources due", len(due), len(sources))

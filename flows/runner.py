@@ -24,6 +24,7 @@ from prefect.settings import PREFECT_API_URL
 from config.settings import Settings, load_settings
 from flows.dask_runner import dask_task_runner
 from flows.ingest import ingest_flow
+from tasks.workers import start_fork_server
 from warehouse.db import RunLock
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,10 @@ def run_ingest_flow(
     )
     lock = RunLock(settings.db_path)
     lock.acquire(lock_wait_s)
+    if not settings.distributed:
+        # Its ~3 s of loading then overlap Prefect's start-up, which keeps one core busy for
+        # ~15 s and leaves the other idle; started inside the flow, the first feeds would wait.
+        start_fork_server()
     try:
         state = flow(
             feeds_file=_path(feeds_file),

@@ -6,6 +6,7 @@ import html
 import json
 import logging
 import re
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,11 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 logger = logging.getLogger(__name__)
+
+# dateutil warns on stderr about every zone name it does not know ("2020-01-10T00:59:47ZZ" in a
+# page's meta); parse_datetime reads such a time as UTC like any naive one, so in an unattended
+# run the warning is only noise, printed from an extraction worker without the page's URL.
+warnings.filterwarnings("ignore", category=dateutil_parser.UnknownTimezoneWarning)
 
 ARTICLE_TYPES = frozenset(
     {

@@ -20,6 +20,7 @@ from email.utils import parsedate_to_datetime
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Self
 
 import brotli
 import pytest
@@ -135,7 +136,7 @@ class LocalServer:
             daemon=True,
         )
 
-    def __enter__(self) -> LocalServer:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 

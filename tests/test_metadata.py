@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from lxml.html import fromstring
@@ -17,6 +20,8 @@ from tasks.metadata import (
 )
 
 SITE = "The Daily Planet"
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize(
@@ -72,6 +77,17 @@ def test_parse_datetime_is_timezone_aware_utc(value: str, expected: datetime | N
     parsed = parse_datetime(value)
     assert parsed == expected
     assert parsed is None or parsed.tzinfo is UTC
+
+
+def test_unknown_zone_name_is_read_as_utc_without_a_warning_on_stderr() -> None:
+    # A fresh interpreter, as an extraction worker is: dateutil's UnknownTimezoneWarning went
+    # to the run's output once per worker, with no URL to tell which page it came from.
+    script = "from tasks.metadata import parse_datetime; print(parse_datetime('2020-01-10T00:59:47ZZ'))"
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    assert done.stdout.strip() == "2020-01-10 00:59:47+00:00"
+    assert done.stderr == ""
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import duckdb
 
@@ -163,7 +163,7 @@ class RunLock:
             fcntl.flock(handle, fcntl.LOCK_UN)
             handle.close()
 
-    def __enter__(self) -> RunLock:
+    def __enter__(self) -> Self:
         self.acquire()
         return self
 
