@@ -188,9 +188,11 @@ def _process_pages(run: Ingestion, jobs: list[PageJob]) -> None:
     in_flight: deque[PrefectFuture] = deque()
     done_pages = 0
     run.tasks_submitted += len(batches)
-    for batch in batches:
+    for number, batch in enumerate(batches):
         in_flight.append(process_batch_task.submit(batch, run.settings, run.templates))
-        if len(in_flight) >= PIPELINE_DEPTH:
+        # The small first batch goes through alone: submitted beside the next ones, its pages
+        # reached the workers' queue behind theirs, and the first article took 5-10 s, not ~1 s.
+        if number == 0 or len(in_flight) >= PIPELINE_DEPTH:
             done_pages += _finish(run, in_flight.popleft(), done_pages, len(jobs))
     while in_flight:
         done_pages += _finish(run, in_flight.popleft(), done_pages, len(jobs))
