@@ -42,7 +42,6 @@ from tasks.workers import start_fork_server, trim_heap
 from warehouse import load
 from warehouse.db import RunLock, connect
 from warehouse.search import rebuild_search_index
-from warehouse.sql import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -134,9 +133,7 @@ def _record_feeds(
     summary = run.summary
     with run.db() as con:
         run.write_fetch_log(con, [request for _, requests in results for request in requests])
-        # One transaction for every feed: their states and entries land together or not at all.
-        with transaction(con):
-            counts = load.record_feeds(con, [outcome for outcome, _ in results], summary.run_id, _now())
+        counts = load.record_feeds(con, [outcome for outcome, _ in results], summary.run_id, _now())
         for (outcome, _), (seen, new) in zip(results, counts):
             summary.entries_seen += seen
             summary.entries_new += new

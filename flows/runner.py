@@ -61,8 +61,8 @@ def run_ingest_flow(
     lock = RunLock(settings.db_path)
     lock.acquire(lock_wait_s)
     if not settings.distributed:
-        # Its ~3 s of loading then overlap Prefect's start-up, which keeps one core busy for
-        # ~15 s and leaves the other idle; started inside the flow, the first feeds would wait.
+        # Its loading (the extractor, the language model) then overlaps Prefect's start-up,
+        # which leaves a core idle; started inside the flow, the first feeds waited for it.
         start_fork_server()
     try:
         state = flow(

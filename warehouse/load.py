@@ -203,13 +203,15 @@ def record_feeds(
 ) -> list[tuple[int, int]]:
     """Store the sources' fetch results and their entries; per outcome (entries seen, new).
 
-    Call it inside a transaction: the flow records every feed of a run in one, and the
-    sources' states are one statement, not a statement and a commit per feed.
+    Every feed of a run lands in one transaction, together or not at all, and the sources'
+    states are one statement, not a statement and a commit per feed.
     """
-    _register(con, "batch_feed_states", [_feed_state(o, now) for o in outcomes], FEED_STATE_SCHEMA)
-    run(con, "record_feeds")
-    con.unregister("batch_feed_states")
-    return [_record_entries(con, outcome, run_id, now) for outcome in outcomes]
+    states = [_feed_state(outcome, now) for outcome in outcomes]
+    with transaction(con):
+        _register(con, "batch_feed_states", states, FEED_STATE_SCHEMA)
+        run(con, "record_feeds")
+        con.unregister("batch_feed_states")
+        return [_record_entries(con, outcome, run_id, now) for outcome in outcomes]
 
 
 def _record_entries(
