@@ -23,7 +23,7 @@ from pathlib import Path
 
 import trafilatura
 
-from tasks.extract import EXTRACTOR_VERSION, score_text
+from tasks.article.extract import EXTRACTOR_VERSION, score_text
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_PAGES = REPO.parent / "shared" / "corpus" / "dev-pages"

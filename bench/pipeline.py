@@ -314,7 +314,7 @@ def _trafilatura_page(k: int) -> int:
 
 
 def _newsflow_page(k: int) -> int:
-    from tasks.pages import process_page
+    from tasks.article.page import process_page
 
     arguments = {
         "body": article_html(_BASES, k),
@@ -717,16 +717,16 @@ MAIN_CATEGORIES = (
     ("start-up: imports", ("importlib._bootstrap",)),
     (
         "fetching (httpx, decoding bodies)",
-        ("tasks/fetch.py", "tasks/transport.py", "tasks/body.py", "httpx/", "httpcore/"),
+        ("tasks/fetcher/", "httpx/", "httpcore/"),
     ),
-    ("feed parsing (main process)", ("tasks/feeds.py", "feedparser/")),
+    ("feed parsing (main process)", ("tasks/feeds/", "feedparser/")),
     ("loading: raw HTML zlib", ("_article_row (warehouse/load.py",)),
     ("loading: story clustering (dedup)", ("tasks/dedup.py", "datasketch/")),
     ("loading: learned templates clean-up", ("_clean_templates (flows/ingest.py",)),
     ("loading: DuckDB and the rest", ("warehouse/",)),
     (
         "worker pool (pebble, pickling, forkserver)",
-        ("pebble/", "tasks/workers.py", "multiprocessing/"),
+        ("pebble/", "tasks/runtime/workers.py", "multiprocessing/"),
     ),
     ("newsflow flow code", ("flows/ingest.py", "tasks/stages.py")),
     ("Prefect client (engine, events, API calls)", ("prefect/", "anyio/", "asyncio/", "httpx")),
@@ -751,9 +751,9 @@ def _category(role: str, stack: str) -> str:
     if role == "prefect_server":
         return "Prefect server subprocess (API, event and task-run recording)"
     if role == "workers":
-        if "tasks/pages.py" in stack:
+        if "tasks/article/" in stack:
             return "workers: page extraction"
-        if "tasks/feeds.py" in stack:
+        if "tasks/feeds/" in stack:
             return "workers: feed parsing"
         return "workers: start-up, IPC, idle checks"
     for category, markers in MAIN_CATEGORIES:
@@ -1168,7 +1168,7 @@ def run_benchmark(args: argparse.Namespace) -> dict:
         _log(f"limit: trafilatura.extract over {args.reference} pages on {workers} processes")
         results["limit"] = pool_rate(_trafilatura_page, args.reference, workers)
         sample = min(args.reference, EXTRACTOR_SAMPLE)
-        _log(f"newsflow's extractor alone (tasks.pages.process_page) over {sample} pages")
+        _log(f"newsflow's extractor alone (tasks.article.page.process_page) over {sample} pages")
         results["extractor"] = pool_rate(_newsflow_page, sample, workers)
         results["limit_sample"] = pool_rate(_trafilatura_page, sample, workers)
         for n in args.size_list:

@@ -81,7 +81,7 @@ def load_corpus_pages(corpus_dir: Path = CORPUS_DIR) -> list[BasePage]:
 
 def load_demo_pages() -> list[BasePage]:
     """The article pages of newsflow's demo site, fetched from it on 127.0.0.1."""
-    from flows.demo_server import DemoSite
+    from flows.demo.server import DemoSite
 
     pages = []
     with DemoSite() as demo:

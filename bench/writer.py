@@ -3,7 +3,7 @@
 Every newsflow process that fetches and extracts hands its records to one writer (the flow's
 process), which loads each batch of 100 pages in one transaction on a short-lived connection.
 This measures that writer alone, with the extraction done beforehand: the dev pages are
-extracted once (tasks.pages.process_page, not timed), then B batches of 100 are loaded into a
+extracted once (tasks.article.page.process_page, not timed), then B batches of 100 are loaded into a
 fresh DuckDB file exactly as the flow loads them (warehouse.db.connect, load.load_pages,
 load.append_fetch_log, close), every batch under new URLs so each is new articles. It reports
 CPU ms per page by step and the pages per second one writer core can load, which is the point
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from flows.ingest import WRITER_THREADS
 from tasks.dedup import StoryClusterer
-from tasks.pages import process_page
+from tasks.article.page import process_page
 from tasks.records import FeedEntry, FetchResult, FetchStatus, PageJob, PageOutcome
 from warehouse import load
 from warehouse.db import connect

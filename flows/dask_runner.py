@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from config.settings import Settings
-from flows.errors import UserError
+from flows.cli.errors import UserError
 
 
 def dask_task_runner(settings: Settings) -> Any:

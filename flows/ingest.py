@@ -25,7 +25,8 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from config.settings import Settings, load_settings, load_sources
-from tasks import resources, stages
+from tasks import stages
+from tasks.runtime import resources
 from tasks.dedup import StoryClusterer
 from tasks.records import (
     FeedOutcome,
@@ -38,7 +39,7 @@ from tasks.records import (
     Source,
 )
 from tasks.schedule import is_due
-from tasks.workers import start_fork_server, trim_heap
+from tasks.runtime.workers import start_fork_server, trim_heap
 from warehouse import load
 from warehouse.db import RunLock, connect
 from warehouse.search import rebuild_search_index

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from config.settings import Settings
 from tasks import stages
 from tasks.records import FeedEntry, FetchResult, FetchStatus, PageJob
-from tasks.workers import WorkerPool
+from tasks.runtime.workers import WorkerPool
 from warehouse import load
 from warehouse.db import RunLock, connect
 from warehouse.search import rebuild_search_index

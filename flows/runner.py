@@ -24,7 +24,7 @@ from prefect.settings import PREFECT_API_URL
 from config.settings import Settings, load_settings
 from flows.dask_runner import dask_task_runner
 from flows.ingest import ingest_flow
-from tasks.workers import start_fork_server
+from tasks.runtime.workers import start_fork_server
 from warehouse.db import RunLock
 
 logger = logging.getLogger(__name__)

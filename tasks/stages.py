@@ -13,9 +13,9 @@ from datetime import datetime
 from typing import TypeVar
 
 from config.settings import Settings
-from tasks.feeds import parse_feed
-from tasks.fetch import Fetcher
-from tasks.pages import process_page
+from tasks.feeds.parse import parse_feed
+from tasks.fetcher.client import Fetcher
+from tasks.article.page import process_page
 from tasks.records import (
     FeedEntry,
     FeedOutcome,
@@ -28,8 +28,8 @@ from tasks.records import (
     Source,
 )
 from tasks.schedule import next_fetch_at
-from tasks.templates import site_key
-from tasks.workers import InlinePool, WorkerPool
+from tasks.article.templates import site_key
+from tasks.runtime.workers import InlinePool, WorkerPool
 
 logger = logging.getLogger(__name__)
 

@@ -10,8 +10,6 @@ import pytest
 from config.settings import Settings
 from tests.httpserver import local_server_fixture  # noqa: F401 - the `local_server` fixture
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
 
 
 @pytest.fixture(autouse=True)

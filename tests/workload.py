@@ -30,7 +30,7 @@ def preloaded() -> tuple[bool, bool, bool]:
     before it did any work."""
     import sys
 
-    from tasks.language import _identifier
+    from tasks.article.language import _identifier
 
     stoplists = getattr(sys.modules.get("trafilatura.external"), "JT_STOPLIST", None)
-    return "tasks.pages" in sys.modules, _identifier.cache_info().currsize == 1, bool(stoplists)
+    return "tasks.article.page" in sys.modules, _identifier.cache_info().currsize == 1, bool(stoplists)

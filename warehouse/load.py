@@ -18,7 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from tasks.dedup import StoryClusterer, content_hash
-from tasks.pages import article_id
+from tasks.article.page import article_id
 from tasks.records import (
     FeedEntry,
     FeedOutcome,
@@ -30,7 +30,7 @@ from tasks.records import (
     RunSummary,
     Source,
 )
-from tasks.templates import paragraph_fingerprints, remove_template_paragraphs, site_key
+from tasks.article.templates import paragraph_fingerprints, remove_template_paragraphs, site_key
 from warehouse.sql import run, transaction
 
 logger = logging.getLogger(__name__)

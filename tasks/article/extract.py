@@ -1,0 +1,417 @@
+"""Article extraction: one parse of the page, trafilatura plus newsflow's layers, an Article out."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import chain
+from urllib.parse import urlsplit
+
+from lxml import etree
+from lxml.html import HtmlElement, fragment_fromstring
+from trafilatura import bare_extraction
+from trafilatura.baseline import baseline
+from trafilatura.utils import load_html
+from trafilatura.xml import xmltotxt
+
+from tasks.article.boilerplate import Cleaned, Line, clean_lines
+from tasks.dedup import content_hash
+from tasks.encoding import decode_html
+from tasks.article.language import resolve_language
+from tasks.article.metadata import (
+    PageMetadata,
+    clean_authors,
+    extract_metadata,
+    first_plausible,
+    page_authors,
+    page_dates,
+    parse_datetime,
+    url_date,
+)
+from tasks.records import Article, FeedEntry
+from tasks.article.templates import remove_template_paragraphs
+
+logger = logging.getLogger(__name__)
+
+EXTRACTOR_VERSION = "2"  # 2: trafilatura fast pass first, full pass on short texts
+
+SPACE = re.compile(r"\s+")
+LINE_KINDS = {"head": "head", "list": "item", "quote": "quote", "table": "table", "code": "code"}
+# Index, tag, author and search pages: lists of other pages, not an article.
+# A listing keyword ending the path: /tag/energy/, /author/jane-doe, /page/2, /archive/2022/05.
+LISTING_PATH = re.compile(
+    r"/(tags?|category|categories|kategorie|author|autor|search|suche)"
+    r"(/[^/]+)?/?$|/(page|seite)/\d+/?$|/(archive|archiv)(/\d+){0,3}/?$|^/?$",
+    re.IGNORECASE,
+)
+# Titles of consent walls ("Before you continue to Google", "Cookie settings").
+CONSENT_TITLE = re.compile(
+    r"^(before you continue|cookie|consent|privacy (settings|preferences)|"
+    r"datenschutz-?einstellungen|einwilligung|zustimmung|avant d'accéder|antes de continuar)",
+    re.IGNORECASE,
+)
+MIN_ANCHOR_CHARS = 20  # shorter link texts ("Home", "More") say nothing about a line
+LONG_LINKS = etree.XPath(f"//a[string-length(normalize-space(.)) >= {MIN_ANCHOR_CHARS}]")
+TEXT_CONTAINING = etree.XPath("//body//text()[contains(., $p)]")
+# Paragraph-level blocks, each once: a list item or quote made of paragraphs counts by those.
+FEED_BLOCKS = etree.XPath(".//p|.//h2|.//h3|.//h4|.//li[not(.//p)]|.//blockquote[not(.//p)]|.//pre")
+MIN_LEAD_CHARS = 60
+LEAD_PREFIX_CHARS = 40
+MAX_LEAD_CHARS = 1500
+# trafilatura runs without its readability/jusText fallbacks first (the costliest part of it);
+# a text shorter than this gets the full run, where the fallbacks can find the rest. On the dev
+# pages F1 is 0.0005 below always running them (bench/extraction.py; README, extraction).
+MIN_FAST_CHARS = 1000
+# Below this, trafilatura's text is not trusted over the page's structured data.
+MIN_TRUSTED_CHARS = 250
+# Some sites fill articleBody with the text of the whole page, scripts included.
+SCRIPT_TEXT = re.compile(r"function\s*\(|document\.\w|window\.\w|\}\);|var \w+ =")
+FULLER_RATIO = 1.3  # another source must be this much longer to replace the extraction
+TOO_SHORT_CHARS = 300
+LINK_LIST_SHARE = 0.5
+LINK_LIST_MIN_LINES = 8
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """What one extraction knows about the page besides its text."""
+
+    url: str | None
+    tree: HtmlElement | None
+    meta: PageMetadata
+    feed_entry: FeedEntry | None
+
+    @property
+    def site_names(self) -> tuple[str | None, ...]:
+        return (self.meta.site_name, self.meta.publisher)
+
+
+def extract_article(
+    html: bytes | str,
+    url: str | None = None,
+    *,
+    feed_entry: FeedEntry | None = None,
+    template_fingerprints: frozenset[str] = frozenset(),
+    max_html_bytes: int | None = None,
+) -> Article:
+    """Extract the article text and metadata of one page.
+
+    Args:
+        html: the page, raw bytes (decoded with tasks.encoding.decode_html) or text.
+        url: the page's URL (final URL after redirects), used for dates and absolute links.
+        feed_entry: the feed item that pointed at the page; its fields fill gaps and its full
+            content replaces a much shorter page extraction.
+        template_fingerprints: paragraph fingerprints known to be this site's template
+            (tasks.article.templates); those lines are removed from Article.text, not from .paragraphs.
+        max_html_bytes: pages larger than this are not parsed (flag "too_large").
+
+    Returns:
+        An Article with quality flags (too_short, paywall, consent_page, not_article,
+        fallback_extraction); on a page without article text, one with empty text and flags
+        such as "empty" or "too_large". Never raises: an unexpected failure inside a dependency
+        gives an empty Article flagged "extraction_error".
+    """
+    try:
+        return _extract(html, url, feed_entry, template_fingerprints, max_html_bytes)
+    except Exception:  # a bug in a dependency must not cost the batch; the page is flagged
+        logger.exception("extraction failed url=%s", url)
+        return Article(
+            url=url,
+            canonical_url=url,
+            text="",
+            flags=("empty", "extraction_error"),
+            extractor_version=EXTRACTOR_VERSION,
+        )
+
+
+# A page short enough for every pass: trafilatura's readability and jusText fallbacks, its
+# baseline, htmldate. Their data (jusText's stoplists of every language: ~27 MB) loads lazily.
+WARM_UP_PAGE = (
+    b"<html lang='en'><head><title>Warm-up</title></head>"
+    b"<body><article><p>A short paragraph, so every fallback runs.</p></article></body></html>"
+)
+
+
+def warm_up() -> None:
+    """Run one extraction now, so the data every pass loads lazily is in memory.
+
+    The worker pool's fork server calls this: its workers then share one copy instead of each
+    loading its own on its first short page.
+    """
+    extract_article(WARM_UP_PAGE, "http://warm-up.invalid/a")
+
+
+def score_text(html: bytes, url: str) -> str:
+    """Adapter for ../shared/corpus/dev-pages/score.py: the extracted article text."""
+    return extract_article(html, url).text
+
+
+def _extract(
+    html: bytes | str,
+    url: str | None,
+    feed_entry: FeedEntry | None,
+    template_fingerprints: frozenset[str],
+    max_html_bytes: int | None,
+) -> Article:
+    flags: list[str] = []
+    tree = None
+    if max_html_bytes is not None and len(html) > max_html_bytes:
+        flags.append("too_large")
+    elif html:
+        tree = _parse(decode_html(html) if isinstance(html, bytes) else html)
+    page = _Page(
+        url, tree, extract_metadata(tree, url) if tree is not None else PageMetadata(), feed_entry
+    )
+    lines = _page_lines(page, flags) if tree is not None else []
+    cleaned = clean_lines(lines, page.site_names)
+    feed_lines = _feed_lines(feed_entry)
+    if _fuller(feed_lines, cleaned.lines):
+        cleaned = clean_lines(feed_lines, page.site_names)
+        flags.append("fallback_extraction")
+    if _is_listing(page, lines):
+        flags.append("not_article")
+    paragraphs = tuple(line.text for line in cleaned.lines)
+    text = remove_template_paragraphs("\n".join(paragraphs), template_fingerprints)
+    return _article(page, text, paragraphs, cleaned, flags)
+
+
+def _parse(text: str) -> HtmlElement | None:
+    """The page's tree; a fragment or bare text (which trafilatura refuses) gets a body first."""
+    tree = load_html(text)
+    if tree is None and text.strip():
+        tree = load_html(f"<html><body>{text}</body></html>")
+    return tree
+
+
+def _page_lines(page: _Page, flags: list[str]) -> list[Line]:
+    """The page's article lines: trafilatura's, or a fuller source when it falls short."""
+    tree = page.tree
+    anchors = _anchor_texts(tree)
+    lines = _trafilatura_lines(tree, page.url, anchors, fast=True)
+    if _text_chars(lines) < MIN_FAST_CHARS:
+        lines = _trafilatura_lines(tree, page.url, anchors, fast=False)
+    lead = _lead_line(tree, page.meta.description, lines)
+    if lead is not None:
+        lines.insert(0, lead)
+    structured = _structured_lines(page.meta.article_body)
+    if structured and len(structured) > len(lines) and _squashed(structured) == _squashed(lines):
+        flags.append("fallback_extraction")  # trafilatura took the JSON-LD body, minus its breaks
+        return structured
+    if _text_chars(lines) >= MIN_TRUSTED_CHARS:
+        return lines
+    # trafilatura found (almost) nothing: schema.org articleBody, else trafilatura's baseline
+    fallback = structured or _text_lines(baseline(tree)[1])
+    if _fuller(fallback, lines):
+        flags.append("fallback_extraction")
+        return fallback
+    return lines
+
+
+def _trafilatura_lines(
+    tree: HtmlElement, url: str | None, anchors: frozenset[str], *, fast: bool
+) -> list[Line]:
+    document = bare_extraction(tree, url=url, include_comments=False, fast=fast)
+    body = getattr(document, "body", None)  # a Document, or None when nothing was found
+    return _body_lines(body, anchors) if body is not None else []
+
+
+def _text_chars(lines: list[Line]) -> int:
+    return sum(len(line.text) for line in lines)
+
+
+def _squashed(lines: list[Line]) -> str:
+    return "".join("".join(line.text for line in lines).split())
+
+
+def _anchor_texts(tree: HtmlElement) -> frozenset[str]:
+    """Whitespace-normalised texts of the page's links long enough to be titles."""
+    # The length test runs inside libxml2: most links are short menu entries.
+    long_links = LONG_LINKS(tree)
+    return frozenset(" ".join(anchor.text_content().split()) for anchor in long_links)
+
+
+def _body_lines(body: etree._Element, anchors: frozenset[str]) -> list[Line]:
+    """trafilatura's output tree as lines, each list item and paragraph on its own."""
+    lines: list[Line] = []
+    for child in body:
+        kind = LINE_KINDS.get(child.tag, "p")
+        elements = child.findall("item") if child.tag == "list" else [child]
+        for element in elements:
+            # NFC as trafilatura's own text output: decomposed accents would not match queries.
+            for raw in unicodedata.normalize("NFC", xmltotxt(element, False)).split("\n"):
+                text = raw.strip()
+                if text:
+                    linked = len(text) >= MIN_ANCHOR_CHARS and (
+                        " ".join(text.lstrip("-•* ").split()) in anchors
+                    )
+                    lines.append(Line(text, kind, linked))
+    return lines
+
+
+def _text_lines(text: str) -> list[Line]:
+    return [Line(line.strip()) for line in text.split("\n") if line.strip()]
+
+
+def _lead_line(tree: HtmlElement, description: str | None, lines: list[Line]) -> Line | None:
+    """The standfirst shown on the page when trafilatura left it out.
+
+    Pages often show their meta description as the lead paragraph, in markup outside the
+    article container; it is restored when it is visible in the body and not in the text.
+    """
+    if not description or len(description) < MIN_LEAD_CHARS:
+        return None
+    prefix = description[:LEAD_PREFIX_CHARS]
+    if any(prefix in SPACE.sub(" ", line.text) for line in lines):
+        return None
+    for node in TEXT_CONTAINING(tree, p=prefix):
+        element = node.getparent()
+        while element is not None and element.tag in (
+            "a",
+            "span",
+            "strong",
+            "b",
+            "em",
+            "i",
+            "font",
+        ):
+            element = element.getparent()
+        if element is None or element.tag in ("script", "style", "noscript", "template", "title"):
+            continue
+        text = SPACE.sub(" ", element.text_content()).strip()
+        if len(text) > MAX_LEAD_CHARS:  # unclosed markup: the element swallowed the page
+            text = SPACE.sub(" ", node).strip()
+        if MIN_LEAD_CHARS <= len(text) <= MAX_LEAD_CHARS:
+            return Line(text)
+    return None
+
+
+def _fuller(candidate: list[Line], current: list[Line]) -> bool:
+    """Whether the candidate text is clearly longer than the current one."""
+    size = sum(len(line.text) for line in candidate)
+    return size > FULLER_RATIO * sum(len(line.text) for line in current) + 100
+
+
+def _structured_lines(article_body: str | None) -> list[Line]:
+    """schema.org articleBody as lines, unless it is a dump of the whole page with its scripts."""
+    if not article_body or SCRIPT_TEXT.search(article_body):
+        return []
+    return _text_lines(article_body)
+
+
+def _feed_lines(feed_entry: FeedEntry | None) -> list[Line]:
+    """The lines of the feed's full content (content:encoded and the like), if it has any."""
+    if feed_entry is None or not feed_entry.content_html:
+        return []
+    try:
+        fragment = fragment_fromstring(feed_entry.content_html, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return []
+    blocks = FEED_BLOCKS(fragment)
+    texts = [SPACE.sub(" ", block.text_content()).strip() for block in blocks] or [
+        SPACE.sub(" ", fragment.text_content()).strip()
+    ]
+    return [Line(text) for text in texts if text]
+
+
+def _article(
+    page: _Page, text: str, paragraphs: tuple[str, ...], cleaned: Cleaned, flags: list[str]
+) -> Article:
+    meta, entry = page.meta, page.feed_entry
+    published, updated = _dates(page)
+    language, declared = resolve_language(
+        text, meta.declared_language or (entry.language if entry else None)
+    )
+    return Article(
+        url=page.url,
+        canonical_url=meta.canonical_url or page.url,
+        text=text,
+        title=meta.title or (entry.title if entry else None),
+        authors=_authors(page, cleaned),
+        published_at=published,
+        updated_at=updated,
+        language=language,
+        declared_language=declared,
+        site_name=meta.site_name,
+        categories=meta.categories or (entry.categories if entry else ()),
+        tags=meta.tags,
+        image_url=meta.image_url or (entry.image_url if entry else None),
+        summary=meta.description or (entry.summary if entry else None),
+        word_count=len(text.split()),
+        content_hash=content_hash(text),
+        flags=_flags(page, text, cleaned, flags),
+        paragraphs=paragraphs,
+        extractor_version=EXTRACTOR_VERSION,
+    )
+
+
+def _authors(page: _Page, cleaned: Cleaned) -> tuple[str, ...]:
+    """Authors from structured data, meta tags and the text's byline; else the feed's; else the
+    page's byline markup."""
+    return (
+        clean_authors(page.meta.authors + cleaned.authors, page.site_names)
+        or clean_authors(page.feed_entry.authors if page.feed_entry else (), page.site_names)
+        or (page_authors(page.tree, page.site_names) if page.tree is not None else ())
+    )
+
+
+def _dates(page: _Page) -> tuple[datetime | None, datetime | None]:
+    """Published and updated times: structured data, meta, URL, feed, page, in that order."""
+    now = datetime.now(UTC)
+    entry = page.feed_entry
+    published = first_plausible(
+        chain(
+            (parse_datetime(raw) for raw in page.meta.published_raw),
+            [url_date(page.url)],
+            [entry.published_at if entry else None],
+            page_dates(page.tree) if page.tree is not None else (),
+        ),  # lazy: the slowest source
+        now,
+    )
+    updated = first_plausible(
+        chain(
+            (parse_datetime(raw) for raw in page.meta.modified_raw),
+            [entry.updated_at if entry else None],
+        ),
+        now,
+    )
+    if published is not None and updated is not None and updated < published:
+        updated = None
+    return published, updated
+
+
+def _flags(page: _Page, text: str, cleaned: Cleaned, flags: list[str]) -> tuple[str, ...]:
+    """Quality flags: empty, too_short, paywall, consent_page, plus those found on the way."""
+    found = list(flags)
+    if not text:
+        found.append("empty")
+    elif len(text) < TOO_SHORT_CHARS:
+        found.append("too_short")
+    if page.meta.free_access is False or "paywall" in cleaned.signals:
+        found.append("paywall")
+    # A consent wall leaves little besides its notice; a notice above an article is just removed.
+    if CONSENT_TITLE.search(page.meta.title or "") or (
+        "consent" in cleaned.signals and len(text) < TOO_SHORT_CHARS
+    ):
+        found.append("consent_page")
+    return tuple(dict.fromkeys(found))
+
+
+def _url_path(url: str) -> str:
+    try:
+        return urlsplit(url).path if "://" in url else "-"
+    except ValueError:
+        return "-"
+
+
+def _is_listing(page: _Page, lines: list[Line]) -> bool:
+    """An index, tag or author page: typed so, at such a path, or mostly a list of links."""
+    if page.tree is None or page.meta.is_article_typed:
+        return False
+    url = page.url or ""
+    if page.meta.is_listing_typed or ("?" not in url and LISTING_PATH.search(_url_path(url))):
+        return True
+    linked = sum(line.linked for line in lines)
+    return len(lines) >= LINK_LIST_MIN_LINES and linked >= LINK_LIST_SHARE * len(lines)

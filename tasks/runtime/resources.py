@@ -1,0 +1,59 @@
+"""Per-process resources for the pipeline's tasks: one HTTP fetcher and one worker pool.
+
+Tasks receive settings (plain, picklable data) instead of live objects, and take the fetcher and
+the pool of the process they run in: the flow's own process on the default thread runner (all
+tasks share one client, one set of per-host limits, one pool), or each worker process of a Dask
+cluster.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+
+from config.settings import Settings
+from tasks.fetcher.client import Fetcher
+from tasks.runtime.workers import InlinePool, WorkerPool
+
+logger = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_fetchers: dict[str, Fetcher] = {}
+_pools: dict[int, WorkerPool | InlinePool] = {}
+
+
+def fetcher(settings: Settings) -> Fetcher:
+    """This process's fetcher for these settings, created on first use."""
+    key = settings.model_dump_json()
+    with _lock:
+        if key not in _fetchers:
+            _fetchers[key] = Fetcher(settings)
+        return _fetchers[key]
+
+
+def pool(settings: Settings) -> WorkerPool | InlinePool:
+    """This process's worker pool, created on first use.
+
+    A daemonic process (a Dask worker started with the default `distributed.worker.daemon`)
+    may not start children: there, work runs inline, without the per-task kill time limit.
+    """
+    with _lock:
+        if settings.workers not in _pools:
+            if multiprocessing.current_process().daemon:
+                logger.warning(
+                    "daemonic worker process: extraction runs inline, without its time limit"
+                )
+                _pools[settings.workers] = InlinePool()
+            else:
+                _pools[settings.workers] = WorkerPool(settings.workers)
+        return _pools[settings.workers]
+
+
+def close_all() -> None:
+    """Close every fetcher and pool of this process (the end of a run)."""
+    with _lock:
+        for item in [*_fetchers.values(), *_pools.values()]:
+            item.close()
+        _fetchers.clear()
+        _pools.clear()
