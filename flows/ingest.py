@@ -32,7 +32,6 @@ from tasks.records import (
     FeedOutcome,
     FeedState,
     FetchResult,
-    FetchStatus,
     PageJob,
     PageOutcome,
     RunSummary,
@@ -103,10 +102,7 @@ class Ingestion:
     def write_fetch_log(self, con, results: list[FetchResult]) -> None:
         for result in results:
             # Page failures are counted from their outcomes, which include extraction errors.
-            if result.kind != "page" and result.status not in (
-                FetchStatus.OK,
-                FetchStatus.NOT_MODIFIED,
-            ):
+            if result.kind != "page" and not result.succeeded:
                 self.errors[f"{result.kind}:{result.status}"] += 1
         load.append_fetch_log(con, results, self.summary.run_id, self.source_by_url, _now())
 
@@ -138,9 +134,7 @@ def _record_feeds(
         for (outcome, _), (seen, new) in zip(results, counts):
             summary.entries_seen += seen
             summary.entries_new += new
-            failed = outcome.fetch.status not in (FetchStatus.OK, FetchStatus.NOT_MODIFIED) or (
-                outcome.parsed is not None and outcome.parsed.error_class is not None
-            )
+            failed = outcome.failed
             summary.feeds_failed += failed
             summary.feeds_not_modified += outcome.unchanged
             summary.feeds_fetched += not failed

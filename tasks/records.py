@@ -65,7 +65,22 @@ class FetchResult:
 
     @property
     def ok(self) -> bool:
+        """The body arrived (200-class): there is something to parse or extract."""
         return self.status == FetchStatus.OK
+
+    @property
+    def succeeded(self) -> bool:
+        """The server answered as hoped: with a body, or that nothing changed (304)."""
+        return self.status in (FetchStatus.OK, FetchStatus.NOT_MODIFIED)
+
+    @property
+    def transient(self) -> bool:
+        """Worth another attempt, in this run or a later one: timeouts, connection trouble,
+        429 and 5xx. Any other failure is final for that URL."""
+        if self.status in (FetchStatus.TIMEOUT, FetchStatus.NETWORK_ERROR):
+            return True
+        code = self.http_status or 0
+        return self.status == FetchStatus.HTTP_ERROR and (code == 429 or code >= 500)
 
     @property
     def permanent_redirect(self) -> str | None:
@@ -164,6 +179,14 @@ class PageOutcome:
     error: str | None = None
     story_signature: bytes | None = None  # near-duplicate signature of article.text
 
+    @property
+    def retryable(self) -> bool:
+        """Worth fetching again in a later run: the page's fetch failed transiently.
+        Extraction failures are final for that page."""
+        return (
+            self.fetch is not None and self.error_class == self.fetch.status and self.fetch.transient
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class FeedState:
@@ -190,6 +213,13 @@ class FeedOutcome:
     next_fetch_at: datetime
     unchanged: bool = False  # 304, or a 200 whose body hash equals the last one parsed
     disabled_reason: str | None = None  # set when the source must be disabled (410 Gone)
+
+    @property
+    def failed(self) -> bool:
+        """The fetch failed, or its body could not be read as a feed."""
+        return not self.fetch.succeeded or (
+            self.parsed is not None and self.parsed.error_class is not None
+        )
 
 
 @dataclass(slots=True)

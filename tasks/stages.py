@@ -66,11 +66,7 @@ def fetch_feed(
         etag=state.etag if state else None,
         last_modified=state.last_modified if state else None,
     )
-    failures = (
-        0
-        if fetch.status in (FetchStatus.OK, FetchStatus.NOT_MODIFIED)
-        else (state.consecutive_failures if state else 0) + 1
-    )
+    failures = 0 if fetch.succeeded else (state.consecutive_failures if state else 0) + 1
     disabled = "410 Gone: the feed was removed" if fetch.http_status == 410 else None
     if fetch.status != FetchStatus.OK:
         when = next_fetch_at(now, source, settings.feed_min_interval_s, fetch, None, failures)

@@ -24,7 +24,6 @@ from tasks.records import (
     FeedOutcome,
     FeedState,
     FetchResult,
-    FetchStatus,
     PageJob,
     PageOutcome,
     RunSummary,
@@ -35,10 +34,6 @@ from warehouse.sql import run, transaction
 
 logger = logging.getLogger(__name__)
 
-# Failures worth another try in a later run; anything else is final for that URL.
-RETRYABLE = frozenset(
-    {FetchStatus.TIMEOUT, FetchStatus.NETWORK_ERROR, FetchStatus.HTTP_ERROR, "worker_crashed"}
-)
 # A paragraph in this many distinct stories of one site is template, not article.
 TEMPLATE_MIN_PAGES = 3
 SITE_TEXTS_CHUNK = 500  # article texts read at once by the template clean-up
@@ -175,9 +170,7 @@ FEED_STATE_SCHEMA = pa.schema(
 
 def _feed_state(outcome: FeedOutcome, now: datetime) -> dict:
     fetch, parsed = outcome.fetch, outcome.parsed
-    ok = fetch.status in (FetchStatus.OK, FetchStatus.NOT_MODIFIED) and not (
-        parsed and parsed.error_class
-    )
+    ok = not outcome.failed
     return {
         "name": outcome.source.name,
         "ok": ok,
@@ -394,7 +387,7 @@ def load_pages(
             "job_url": o.job.entry.url,
             "error_class": o.error_class,
             "error": o.error,
-            "retryable": o.error_class in RETRYABLE and _retryable_status(o.fetch),
+            "retryable": o.retryable,
         }
         for o in outcomes
         if o.article is None
@@ -412,13 +405,6 @@ def load_pages(
         for name in ("batch_articles", "batch_links", "batch_failures", "batch_paragraphs"):
             con.unregister(name)
     return counts
-
-
-def _retryable_status(fetch: FetchResult | None) -> bool:
-    """An HTTP error is worth retrying later only for 429 and 5xx."""
-    if fetch is None or fetch.status != FetchStatus.HTTP_ERROR:
-        return True
-    return fetch.http_status is not None and (fetch.http_status == 429 or fetch.http_status >= 500)
 
 
 # --- site templates and stories ------------------------------------------------------------
@@ -509,9 +495,7 @@ def append_fetch_log(
             "url": r.url,
             "final_url": r.final_url,
             "http_status": r.http_status,
-            "error_class": None
-            if r.status in (FetchStatus.OK, FetchStatus.NOT_MODIFIED)
-            else r.status,
+            "error_class": None if r.succeeded else r.status,
             "error": r.error,
             "bytes": len(r.body),
             "elapsed_ms": r.elapsed_ms,

@@ -82,14 +82,6 @@ def url_problem(url: str) -> str | None:
     return None
 
 
-def _is_transient(result: FetchResult) -> bool:
-    """Worth another attempt: timeouts, connection trouble, 429 and 5xx."""
-    if result.status in (FetchStatus.TIMEOUT, FetchStatus.NETWORK_ERROR):
-        return True
-    code = result.http_status or 0
-    return result.status == FetchStatus.HTTP_ERROR and (code == 429 or code >= 500)
-
-
 def _interleave_by_host(urls: Iterable[str]) -> list[str]:
     """Round-robin over hosts, so workers are not all parked behind one host's limit."""
     by_host: dict[str, list[str]] = {}
@@ -225,7 +217,7 @@ class Fetcher:
         )
         with self._log_lock:
             self._log.append(result)
-        quiet = result.status in (FetchStatus.OK, FetchStatus.NOT_MODIFIED)
+        quiet = result.succeeded
         logger.log(
             logging.DEBUG if quiet else logging.WARNING,
             "fetch kind=%s url=%s status=%s http=%s attempts=%s error=%s",
@@ -262,7 +254,7 @@ class Fetcher:
         attempt = 1
         while True:
             result = self._attempt(url, kind, headers)
-            if attempt == allowed or not _is_transient(result):
+            if attempt == allowed or not result.transient:
                 break
             delay = retry_delay(
                 attempt, settings.backoff_base_s, settings.backoff_max_s, result.retry_after_s

@@ -10,7 +10,7 @@ model, and to ~0.43 GB with the warm-up extraction and tasks.runtime.workers' he
 import gc
 
 from tasks.article import extract, page  # noqa: F401 - imported to be shared
-from tasks.feeds import parse
+from tasks.feeds import parse  # noqa: F401 - imported to be shared
 from tasks.article.language import warm_up
 
 warm_up()
