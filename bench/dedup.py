@@ -118,7 +118,7 @@ class Doc:
 
 def _site(url: str) -> str:
     if url.startswith("hard::"):
-        return url[6:].split("-")[0]
+        return url[6:].split("-", maxsplit=1)[0]
     parts = urlsplit(url.strip())
     if parts.hostname == "web.archive.org":
         inner = WEB_ARCHIVE_TARGET.search(parts.path)

@@ -160,6 +160,7 @@ class BenchSite:
             bases: the real pages to build articles from.
             max_articles: pages 0..max_articles-1 can be served (largest N plus the new ones).
             gzip_level: zlib level of the served gzip bodies (1: cheap, as CDNs do on the fly).
+
         """
         self.bases = bases
         self._pages = [

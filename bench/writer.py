@@ -25,8 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flows.ingest import WRITER_THREADS
-from tasks.dedup import StoryClusterer
 from tasks.article.page import process_page
+from tasks.dedup import StoryClusterer
 from tasks.records import FeedEntry, FetchResult, FetchStatus, PageJob, PageOutcome
 from warehouse import load
 from warehouse.db import connect

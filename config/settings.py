@@ -155,6 +155,7 @@ def load_settings(
 
     Raises:
         ConfigError: naming the file, key and problem.
+
     """
     path = Path(path) if path else DEFAULT_SETTINGS_FILE
     values = _read_toml(path)
@@ -178,6 +179,7 @@ def load_sources(path: Path | None = None) -> list[Source]:
 
     Raises:
         ConfigError: naming the file, the source (by position and name) and the problem.
+
     """
     path = Path(path) if path else DEFAULT_FEEDS_FILE
     data = _read_toml(path)

@@ -26,7 +26,6 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from config.settings import Settings, load_settings, load_sources
 from tasks import stages
-from tasks.runtime import resources
 from tasks.dedup import StoryClusterer
 from tasks.records import (
     FeedOutcome,
@@ -37,8 +36,9 @@ from tasks.records import (
     RunSummary,
     Source,
 )
-from tasks.schedule import is_due
+from tasks.runtime import resources
 from tasks.runtime.workers import start_fork_server, trim_heap
+from tasks.schedule import is_due
 from warehouse import load
 from warehouse.db import RunLock, connect
 from warehouse.search import rebuild_search_index

@@ -9,9 +9,9 @@ from urllib.parse import urljoin, urlsplit
 
 from config.settings import Settings, load_sources, sources_toml
 from tasks.feeds.discover import COMMON_FEED_PATHS, find_feed_links
+from tasks.feeds.opml import parse_opml
 from tasks.feeds.parse import parse_feed
 from tasks.fetcher.client import Fetcher
-from tasks.feeds.opml import parse_opml
 from tasks.records import Source
 from tasks.urls import normalize_url
 

@@ -75,6 +75,7 @@ def story_signature(text: str, shingle_size: int = SHINGLE_SIZE) -> bytes | None
 
     Raises:
         ValueError: when shingle_size is not 1-255.
+
     """
     if not 1 <= shingle_size <= 255:
         raise ValueError(f"dedup: shingle_size must be 1..255, got {shingle_size}")
@@ -118,6 +119,7 @@ def similarity(a: bytes, b: bytes) -> float:
 
     Raises:
         ValueError: when a signature is malformed or the two used different shingle sizes.
+
     """
     size_a, values_a = _decode(a)
     size_b, values_b = _decode(b)
@@ -152,6 +154,7 @@ class StoryClusterer:
         Args:
             threshold: estimated Jaccard similarity from which two articles are one story.
             shingle_size: the shingle size of the signatures this clusterer accepts.
+
         """
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"dedup: threshold must be in (0, 1], got {threshold}")
@@ -184,6 +187,7 @@ class StoryClusterer:
             similarity reaches the threshold; otherwise article_id, a new story. An
             article without a usable signature (too short, malformed) is its own story
             and is not indexed. An article_id seen before keeps its story.
+
         """
         if article_id in self._articles:
             return self._articles[article_id][0]

@@ -57,7 +57,8 @@ CP1252_CHAOS_MARGIN = 0.1
 
 def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
     """Decode the bytes UTF-8 rejected as Windows-1252: pages labelled UTF-8 that mix in a
-    few Latin-1 bytes (templates and database content in different encodings) stay readable."""
+    few Latin-1 bytes (templates and database content in different encodings) stay readable.
+    """
     if not isinstance(error, UnicodeDecodeError):
         raise error
     bad = error.object[error.start : error.end]
@@ -81,6 +82,7 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
 
     Returns:
         The decoded text; undecodable bytes become U+FFFD as a last resort, never an exception.
+
     """
     for bom, encoding in BOMS:
         if body.startswith(bom):

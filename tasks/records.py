@@ -76,7 +76,8 @@ class FetchResult:
     @property
     def transient(self) -> bool:
         """Worth another attempt, in this run or a later one: timeouts, connection trouble,
-        429 and 5xx. Any other failure is final for that URL."""
+        429 and 5xx. Any other failure is final for that URL.
+        """
         if self.status in (FetchStatus.TIMEOUT, FetchStatus.NETWORK_ERROR):
             return True
         code = self.http_status or 0
@@ -182,7 +183,8 @@ class PageOutcome:
     @property
     def retryable(self) -> bool:
         """Worth fetching again in a later run: the page's fetch failed transiently.
-        Extraction failures are final for that page."""
+        Extraction failures are final for that page.
+        """
         return (
             self.fetch is not None and self.error_class == self.fetch.status and self.fetch.transient
         )

@@ -13,9 +13,10 @@ from datetime import datetime
 from typing import TypeVar
 
 from config.settings import Settings
+from tasks.article.page import process_page
+from tasks.article.templates import site_key
 from tasks.feeds.parse import parse_feed
 from tasks.fetcher.client import Fetcher
-from tasks.article.page import process_page
 from tasks.records import (
     FeedEntry,
     FeedOutcome,
@@ -27,9 +28,8 @@ from tasks.records import (
     ParsedFeed,
     Source,
 )
-from tasks.schedule import next_fetch_at
-from tasks.article.templates import site_key
 from tasks.runtime.workers import InlinePool, WorkerPool
+from tasks.schedule import next_fetch_at
 
 logger = logging.getLogger(__name__)
 

@@ -72,6 +72,7 @@ def normalize_url(url: str, extra_tracking_params: Sequence[str] = ()) -> str | 
 
     Returns:
         The normalised URL, or None when it is not http(s), has no host or cannot be parsed.
+
     """
     parts = _parse(url)
     if parts is None:
@@ -90,6 +91,7 @@ def strip_amp(url: str) -> str:
 
     Returns:
         The URL without AMP markers; the input unchanged when it is not an http(s) URL.
+
     """
     parts = _parse(url)
     return url if parts is None else _unparse(_drop_amp(parts))
@@ -109,6 +111,7 @@ def resolve_link(
         (normalised URL, None) on success, else (None, problem) with problem "missing_link",
         "refused_scheme:<scheme>" (javascript:, data:, file:, mailto: ... anything but http(s))
         or "bad_url" (no scheme after resolution, no host, unparsable).
+
     """
     cleaned = IGNORED_IN_URL.sub("", link or "").strip(EDGE_JUNK)
     if not cleaned:
@@ -151,6 +154,7 @@ def choose_canonical(
 
     Returns:
         The normalised chosen URL; final_url unchanged when it cannot be normalised.
+
     """
     final = normalize_url(final_url, extra_tracking_params) or final_url
     resolved, _problem = resolve_link(declared, final_url, extra_tracking_params)

@@ -11,7 +11,6 @@ from config.settings import Settings
 from tests.httpserver import local_server_fixture  # noqa: F401 - the `local_server` fixture
 
 
-
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """A user's NEWSFLOW_* variables must not change what a test sees."""

@@ -27,7 +27,8 @@ def pid() -> int:
 
 def preloaded() -> tuple[bool, bool, bool]:
     """(extractor imported, language model loaded, jusText stoplists loaded) in this worker
-    before it did any work."""
+    before it did any work.
+    """
     import sys
 
     from tasks.article.language import _identifier

@@ -67,6 +67,7 @@ def connect(
 
     Raises:
         WarehouseError: the file is locked past wait_s, missing (read-only), or unusable.
+
     """
     path = Path(path)
     if read_only and not path.exists():

@@ -64,6 +64,7 @@ def export_articles(
     Raises:
         WarehouseError: unknown format, out_dir holds another format (without full), the
             database is missing or stays locked, or a file cannot be written.
+
     """
     if fmt not in FORMATS:
         raise WarehouseError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")

@@ -17,8 +17,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from tasks.dedup import StoryClusterer, content_hash
 from tasks.article.page import article_id
+from tasks.article.templates import paragraph_fingerprints, remove_template_paragraphs, site_key
+from tasks.dedup import StoryClusterer, content_hash
 from tasks.records import (
     FeedEntry,
     FeedOutcome,
@@ -29,7 +30,6 @@ from tasks.records import (
     RunSummary,
     Source,
 )
-from tasks.article.templates import paragraph_fingerprints, remove_template_paragraphs, site_key
 from warehouse.sql import run, transaction
 
 logger = logging.getLogger(__name__)

@@ -42,6 +42,7 @@ def fts_extension_path(platform: str) -> Path | None:
 
     Returns:
         The file's path, or None when the package is not installed or has no build for them.
+
     """
     try:
         files = metadata.distribution(FTS_DISTRIBUTION).files or []
@@ -59,6 +60,7 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> bool:
 
     Returns:
         True when loaded; False (logged) when the wheel is missing or the file cannot be loaded.
+
     """
     # DuckDB would otherwise try to download a missing extension from the internet by itself.
     con.execute("SET autoinstall_known_extensions = false")
@@ -89,6 +91,7 @@ def rebuild_search_index(con: duckdb.DuckDBPyConnection) -> None:
 
     Args:
         con: a writable connection (migrations applied).
+
     """
     has_index = bool(run(con, "search_index_state").fetchone()[1])
     changed = run(con, "search_changes").fetchone()[0]
@@ -199,6 +202,7 @@ def search(
 
     Raises:
         WarehouseError: the database is missing or stays locked.
+
     """
     terms = query_terms(query)
     if not terms:

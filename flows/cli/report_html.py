@@ -43,6 +43,7 @@ def load_report_data(db_path: Path, since: date | None = None) -> dict[str, pd.D
 
     Raises:
         WarehouseError: the database is missing or stays locked.
+
     """
     with connect(db_path, read_only=True) as con:
         return {name.removeprefix("report_"): run(con, name, since=since).df() for name in REPORT_QUERIES}
@@ -54,6 +55,7 @@ def write_report(db_path: Path, out: Path, since: date | None = None) -> Path:
     Raises:
         WarehouseError: the database is missing or stays locked.
         OSError: out cannot be written.
+
     """
     data = load_report_data(db_path, since)
     out = Path(out)

@@ -60,6 +60,7 @@ def load_content(root: Path) -> SiteContent:
 
     Raises:
         OSError, tomllib.TOMLDecodeError, KeyError: a file is missing, unreadable or incomplete.
+
     """
     config = tomllib.loads((root / "site.toml").read_text(encoding="utf-8"))
     sites = {site["slug"]: site for site in config["sites"]}
@@ -333,6 +334,7 @@ def render_site(content: SiteContent) -> dict[str, tuple[str, str, datetime]]:
 
     Raises:
         KeyError: a template uses a placeholder that no renderer provides.
+
     """
     pages: dict[str, tuple[str, str, datetime]] = {}
     for article in content.articles:

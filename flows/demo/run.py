@@ -8,8 +8,8 @@ from pathlib import Path
 from rich.console import Console
 
 from flows.cli import report
-from flows.demo.server import DemoSite
 from flows.cli.errors import UserError
+from flows.demo.server import DemoSite
 from flows.runner import run_ingest_flow
 from warehouse.query import run_query
 

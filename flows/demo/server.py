@@ -140,6 +140,7 @@ class DemoSite:
 
         Raises:
             OSError: the port cannot be bound.
+
         """
         self._content = load_content(root)
         pages = render_site(self._content)

@@ -379,6 +379,7 @@ def clean_lines(lines: Sequence[Line], site_names: Sequence[str | None] = ()) ->
     Returns:
         A Cleaned with the kept lines, the authors of a byline found at the top and the
         signals seen (paywall, consent, comment_form...); never raises.
+
     """
     cleaned = Cleaned(lines=[])
     kept = _drop_sections(lines, cleaned.signals)

@@ -18,8 +18,6 @@ from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
 from tasks.article.boilerplate import Cleaned, Line, clean_lines
-from tasks.dedup import content_hash
-from tasks.encoding import decode_html
 from tasks.article.language import resolve_language
 from tasks.article.metadata import (
     PageMetadata,
@@ -31,8 +29,10 @@ from tasks.article.metadata import (
     parse_datetime,
     url_date,
 )
-from tasks.records import Article, FeedEntry
 from tasks.article.templates import remove_template_paragraphs
+from tasks.dedup import content_hash
+from tasks.encoding import decode_html
+from tasks.records import Article, FeedEntry
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +113,7 @@ def extract_article(
         fallback_extraction); on a page without article text, one with empty text and flags
         such as "empty" or "too_large". Never raises: an unexpected failure inside a dependency
         gives an empty Article flagged "extraction_error".
+
     """
     try:
         return _extract(html, url, feed_entry, template_fingerprints, max_html_bytes)
@@ -234,7 +235,7 @@ def _anchor_texts(tree: HtmlElement) -> frozenset[str]:
 
 
 def _body_lines(body: etree._Element, anchors: frozenset[str]) -> list[Line]:
-    """trafilatura's output tree as lines, each list item and paragraph on its own."""
+    """Trafilatura's output tree as lines, each list item and paragraph on its own."""
     lines: list[Line] = []
     for child in body:
         kind = LINE_KINDS.get(child.tag, "p")
@@ -349,7 +350,8 @@ def _article(
 
 def _authors(page: _Page, cleaned: Cleaned) -> tuple[str, ...]:
     """Authors from structured data, meta tags and the text's byline; else the feed's; else the
-    page's byline markup."""
+    page's byline markup.
+    """
     return (
         clean_authors(page.meta.authors + cleaned.authors, page.site_names)
         or clean_authors(page.feed_entry.authors if page.feed_entry else (), page.site_names)

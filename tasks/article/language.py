@@ -56,6 +56,7 @@ def resolve_language(text: str, declared: str | None) -> tuple[str | None, str |
     Returns:
         (language, declared_language): the detected language, else the declared one; the
         second item is the declared primary subtag only when detection disagrees with it.
+
     """
     declared_code = primary_language(declared)
     detected = detect_language(text)

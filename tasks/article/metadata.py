@@ -98,6 +98,7 @@ def extract_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
 
     Returns:
         A PageMetadata; fields the page does not provide are empty. Never raises on bad markup.
+
     """
     ld, listing = _json_ld_article(tree)
     micro = _microdata(tree)
@@ -161,7 +162,8 @@ def _types(obj: dict[str, Any]) -> set[str]:
 
 def _json_ld_article(tree: HtmlElement) -> tuple[dict[str, Any], bool]:
     """The first JSON-LD object of an article type (a WebPage's mainEntity counts), or {};
-    and whether the page declares a listing type (collection, search results, profile)."""
+    and whether the page declares a listing type (collection, search results, profile).
+    """
     listing = False
     for obj in _json_ld_objects(tree):
         types = _types(obj)
@@ -388,6 +390,7 @@ def clean_authors(raw: Iterable[str], site_names: Iterable[str | None] = ()) -> 
 
     Returns:
         Distinct names in the order found; empty when nothing looks like a person's name.
+
     """
     sites = [name.casefold() for name in site_names if name]
     names: dict[str, str] = {}
@@ -447,6 +450,7 @@ def parse_datetime(value: str | None) -> datetime | None:
 
     Returns:
         None when the string is not a date with a year; naive values are taken as UTC.
+
     """
     if not value or not YEAR.search(value):
         return None
@@ -465,7 +469,7 @@ def parse_datetime(value: str | None) -> datetime | None:
 
 
 def _parse_free_form(value: str) -> datetime | None:
-    """dateutil's reading of the string, None unless it names a full day ("2022" is not one)."""
+    """Dateutil's reading of the string, None unless it names a full day ("2022" is not one)."""
     day_first = "." in value  # 03.05.2022 is the 3rd of May wherever dots are used
     try:
         first, second = (
@@ -490,7 +494,8 @@ def url_date(url: str | None) -> datetime | None:
 
 def page_dates(tree: HtmlElement) -> Iterator[datetime | None]:
     """Dates shown in the page body, the least trusted source: <time datetime> elements,
-    then htmldate's fast search (slower: it copies and cleans the tree, so it comes last)."""
+    then htmldate's fast search (slower: it copies and cleans the tree, so it comes last).
+    """
     for value in TIME_DATETIMES(tree)[:MAX_TIME_ELEMENTS]:
         yield parse_datetime(str(value))
     try:

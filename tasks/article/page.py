@@ -9,9 +9,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 
+from tasks.article.extract import extract_article
 from tasks.dedup import story_signature
 from tasks.encoding import decode_html
-from tasks.article.extract import extract_article
 from tasks.records import Article, FeedEntry
 from tasks.urls import choose_canonical
 

@@ -18,6 +18,7 @@ def site_key(url: str | None) -> str | None:
 
     Returns:
         None when the URL has no host (relative, opaque or unparsable).
+
     """
     try:
         host = urlsplit(url or "").hostname
@@ -45,6 +46,7 @@ def remove_template_paragraphs(text: str, fingerprints: frozenset[str]) -> str:
 
     Returns:
         The text without those lines; unchanged when fingerprints is empty.
+
     """
     if not fingerprints:
         return text

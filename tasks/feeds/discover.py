@@ -57,6 +57,7 @@ def find_feed_links(html: str | bytes, base_url: str) -> list[str]:
         Absolute, normalised http(s) URLs in page order, without duplicates, comment feeds
         after all others; WordPress REST links (application/json to /wp-json/) are skipped.
         An empty list for a page without feeds or that cannot be parsed.
+
     """
     try:
         if isinstance(html, str):

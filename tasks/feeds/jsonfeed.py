@@ -37,6 +37,7 @@ def parse_json_feed(text: str, ctx: ParseContext) -> tuple[ParsedFeed, Iterable[
     Returns:
         The ParsedFeed without entries, and the raw entries of its first max_entries items.
         On failure error_class is "parse_error" (not JSON) or "not_a_feed" (no JSON Feed version).
+
     """
     try:
         doc = json.loads(text)

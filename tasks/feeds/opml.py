@@ -30,6 +30,7 @@ def parse_opml(body: bytes) -> list[Source]:
     Raises:
         ValueError: the document is not well-formed XML, is not OPML, or declares entities
             (refused: entity expansion and external entities are never processed).
+
     """
     try:
         root = fromstring(body)

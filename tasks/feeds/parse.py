@@ -17,6 +17,7 @@ import feedparser
 from feedparser.datetimes import _parse_date as feedparser_parse_date
 
 from tasks.dedup import normalize_text
+from tasks.feeds.jsonfeed import parse_json_feed
 from tasks.feeds.model import (
     CONTENT_MAX_CHARS,
     EMPTY,
@@ -36,10 +37,7 @@ from tasks.feeds.model import (
     nonblank,
     plain_text,
 )
-from tasks.feeds.jsonfeed import parse_json_feed
-from tasks.records import FeedEntry, ParsedFeed
 from tasks.feeds.sitemaps import SITEMAP_ROOTS, parse_sitemap
-from tasks.urls import resolve_link
 from tasks.feeds.xmlguard import (
     as_utf8_xml,
     cut_items,
@@ -48,6 +46,8 @@ from tasks.feeds.xmlguard import (
     root_name,
     unsafe_xml_reason,
 )
+from tasks.records import FeedEntry, ParsedFeed
+from tasks.urls import resolve_link
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +91,7 @@ def parse_feed(
         A ParsedFeed. Never raises: on failure error_class is "empty", "not_a_feed",
         "unsafe_xml" or "parse_error" with a readable error. A document read leniently has
         malformed=True and its entries kept, and error says what was wrong with it.
+
     """
     ctx = ParseContext(
         feed_url, max_entries, tuple(extra_tracking_params), now or datetime.now(UTC)
@@ -116,6 +117,7 @@ def entry_key(guid: str | None, link: str | None, title: str | None, published: 
         link: the entry's normalised URL (so tracking-parameter churn keeps the key).
         title: compared case- and white-space-insensitively.
         published: the date exactly as the feed wrote it.
+
     """
     if guid and guid.strip():
         basis = f"guid\x1f{guid.strip()}"
@@ -351,7 +353,7 @@ def _parse_date(raw: str | None) -> datetime | None:
 
 
 def _from_struct(value: time.struct_time | None) -> datetime | None:
-    """feedparser's UTC struct_time as an aware datetime; None when absent or out of range."""
+    """Feedparser's UTC struct_time as an aware datetime; None when absent or out of range."""
     if value is None:
         return None
     try:

@@ -41,6 +41,7 @@ def parse_sitemap(
     Returns:
         The ParsedFeed without entries, and the raw entries of a urlset (none for an index,
         whose children are child_urls). On failure error_class is "unsafe_xml" or "parse_error".
+
     """
     fmt = "sitemap" if root == "urlset" else "sitemapindex"
     raws: list[RawEntry] = []

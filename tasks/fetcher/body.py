@@ -142,6 +142,7 @@ def read_body(response: httpx.Response, cap: int) -> tuple[bytes, bytes | None]:
 
     Raises:
         FetchFailure: TOO_LARGE past the cap, NETWORK_ERROR for an undecodable body.
+
     """
     encoding = response.headers.get("content-encoding", "")
     declared = response.headers.get("content-length", "")
@@ -173,6 +174,7 @@ def html_problem(content_type: str | None, body: bytes) -> str | None:
 
     Returns:
         None for an HTML page, else a reason such as "empty body" or "body is a PDF document".
+
     """
     mime = (content_type or "").split(";")[0].strip().lower()
     head = body[:SNIFF_BYTES]

@@ -26,8 +26,8 @@ from tasks.fetcher.politeness import (
     parse_retry_after,
     retry_delay,
 )
-from tasks.records import FetchResult, FetchStatus
 from tasks.fetcher.transport import BlockedAddressError, GuardedTransport, deadline
+from tasks.records import FetchResult, FetchStatus
 
 logger = logging.getLogger(__name__)
 
@@ -203,6 +203,7 @@ class Fetcher:
         Returns:
             A FetchResult: OK with the decoded body, NOT_MODIFIED on 304, or a failure status
             (see FetchStatus) with `error` saying why; `attempts` counts retries too.
+
         """
         started_at, began = datetime.now(UTC), time.monotonic()
         problem = url_problem(url)

@@ -110,6 +110,7 @@ def classify_address(ip: str | IPAddress) -> str | None:
 
     Raises:
         ValueError: when `ip` is not an IP address (host names are not resolved here).
+
     """
     address = _parse(ip)
     if isinstance(address, ipaddress.IPv4Address):
@@ -125,6 +126,7 @@ class AddressPolicy:
 
         Raises:
             ValueError: for an empty entry.
+
         """
         networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
         hosts: set[str] = set()
@@ -149,6 +151,7 @@ class AddressPolicy:
         Returns:
             None when the connection may proceed (a public address, an allow-listed host name,
             or an address inside an allow-listed range), else classify_address's reason word.
+
         """
         address = _parse(ip)
         if _host_key(host) in self._hosts:

@@ -37,6 +37,7 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 
     Returns:
         The wait in seconds (0 for a date in the past), or None when absent or unparsable.
+
     """
     if not value:
         return None
@@ -73,6 +74,7 @@ def retry_delay(
 
     Returns:
         Seconds to sleep, or None when the server asked for longer than max_s (give up).
+
     """
     if retry_after_s is not None and retry_after_s > max_s:
         return None

@@ -50,6 +50,7 @@ def deadline(at: float, total_s: float) -> Iterator[None]:
 
     Yields:
         None. Past `at`, socket operations raise httpcore's Read/Write/ConnectTimeout.
+
     """
     token = _DEADLINE.set(_Deadline(at, total_s))
     try:
@@ -125,7 +126,7 @@ class GuardedBackend(httpcore.SyncBackend):
                 )
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 error = exc
-        raise typing.cast(Exception, error)
+        raise typing.cast("Exception", error)
 
     def _allowed_addresses(self, host: str, port: int) -> list[str]:
         try:

@@ -10,8 +10,8 @@ model, and to ~0.43 GB with the warm-up extraction and tasks.runtime.workers' he
 import gc
 
 from tasks.article import extract, page  # noqa: F401 - imported to be shared
-from tasks.feeds import parse  # noqa: F401 - imported to be shared
 from tasks.article.language import warm_up
+from tasks.feeds import parse  # noqa: F401 - imported to be shared
 
 warm_up()
 extract.warm_up()

@@ -128,7 +128,8 @@ class WorkerPool:
 
     def close(self) -> None:
         """Stop the workers now: callers close the pool once they have every result they need,
-        so there is no queued work to wait for."""
+        so there is no queued work to wait for.
+        """
         self._pool.stop()
         self._pool.join(timeout=10)
 

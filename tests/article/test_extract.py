@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
+from tasks.article.extract import EXTRACTOR_VERSION, extract_article, score_text
 from tasks.dedup import content_hash
 from tasks.encoding import decode_html
-from tasks.article.extract import EXTRACTOR_VERSION, extract_article, score_text
 from tasks.records import Article, FeedEntry
 from tests.paths import FIXTURES
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import gzip
 import json
-from pathlib import Path
 
 import pytest
 
 from bench.extraction import Tally, load_norm
 from tasks.article.extract import score_text
-from tests.paths import REPO, FIXTURES
+from tests.paths import FIXTURES, REPO
 
 DEV_PAGES = REPO.parent / "shared" / "corpus" / "dev-pages"
 SUBSET = FIXTURES / "eval_subset.json"

@@ -5,12 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from lxml.html import fromstring
 
-from tests.paths import REPO
 from tasks.article.metadata import (
     MAX_FUTURE_SKEW,
     clean_authors,
@@ -19,6 +17,7 @@ from tasks.article.metadata import (
     parse_datetime,
     url_date,
 )
+from tests.paths import REPO
 
 SITE = "The Daily Planet"
 

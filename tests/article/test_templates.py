@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tasks.dedup import content_hash
 from tasks.article.extract import extract_article
 from tasks.article.templates import (
     MIN_FINGERPRINT_CHARS,
@@ -16,6 +15,7 @@ from tasks.article.templates import (
     remove_template_paragraphs,
     site_key,
 )
+from tasks.dedup import content_hash
 from warehouse import load
 from warehouse.db import connect
 
@@ -47,7 +47,7 @@ def page(story: str) -> str:
     return f"""<html><head><title>Riverside Notes</title></head><body><article>
     <h1>Local news</h1><p>{story}</p>
     <p>Residents can send questions to the newsroom until the end of the month, a spokesperson said.</p>
-    <p>{story.split(",")[0]} was first reported by this newspaper last week.</p>
+    <p>{story.split(",", maxsplit=1)[0]} was first reported by this newspaper last week.</p>
     <p>{TEMPLATE_LINE}</p></article></body></html>"""
 
 

@@ -33,7 +33,7 @@ def test_every_command_has_help_with_an_example(name, command):
     assert "Example:" in command.help, f"{name} help has no example"
 
 
-@pytest.fixture()
+@pytest.fixture
 def demo_site():
     with DemoSite() as site:
         yield site

@@ -16,9 +16,9 @@ pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest
 
 from tests.analytics_data import ARTICLES, make_analytics_db, writer_holding
+from tests.paths import REPO
 from warehouse.db import connect
 from warehouse.search import rebuild_search_index
-from tests.paths import REPO
 
 # No proxy: an HTTP(S)_PROXY from the environment must not see loopback requests.
 LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tasks.feeds.discover import COMMON_FEED_PATHS, find_feed_links

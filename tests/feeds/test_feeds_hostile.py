@@ -41,14 +41,16 @@ def with_dtd(dtd: str, title: str = "x", description: str = "x") -> bytes:
 
 def quadratic_blowup(*, broken: bool = False) -> bytes:
     """10 KB entity referenced 10,000 times: 40 KB in. feedparser alone: expat stops at its
-    amplification limit, the loose parser then expands it: 100 MB out, ~6 s."""
+    amplification limit, the loose parser then expands it: 100 MB out, ~6 s.
+    """
     description = "&a;" * 10_000 + ("<br>" if broken else "")
     return with_dtd(f'<!ENTITY a "{"a" * 10_000}">', description=description)
 
 
 def one_line_billion_laughs() -> bytes:
-    """feedparser only strips DOCTYPE/ENTITY declarations that start a line; here expat gets the
-    whole DTD and burns ~2 s and ~90 MB before its amplification limit stops it."""
+    """Feedparser only strips DOCTYPE/ENTITY declarations that start a line; here expat gets the
+    whole DTD and burns ~2 s and ~90 MB before its amplification limit stops it.
+    """
     entities = ['<!ENTITY l0 "lol">'] + [
         f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10)
     ]
@@ -56,8 +58,9 @@ def one_line_billion_laughs() -> bytes:
 
 
 def entity_hidden_in_comment() -> bytes:
-    """expat ignores a declaration inside a DTD comment, but feedparser's regex rewrite lifts it
-    out and hands it to the loose parser: 40 KB in, 100 MB out."""
+    """Expat ignores a declaration inside a DTD comment, but feedparser's regex rewrite lifts it
+    out and hands it to the loose parser: 40 KB in, 100 MB out.
+    """
     return with_dtd(f'<!--\n<!ENTITY a "{"a" * 10_000}">\n-->', description="&a;" * 10_000)
 
 
@@ -133,7 +136,7 @@ def test_xxe_fixtures_never_leak_etc_passwd(name: str) -> None:
 )
 @pytest.mark.parametrize("broken", [False, True], ids=["well-formed", "malformed"])
 def test_xxe_never_leaks_a_local_file(secret_file: Path, template: str, broken: bool) -> None:
-    """feedparser alone leaves &xxe; unexpanded (it drops SYSTEM entities); we refuse outright."""
+    """Feedparser alone leaves &xxe; unexpanded (it drops SYSTEM entities); we refuse outright."""
     body = with_dtd(
         template.format(uri=secret_file.as_uri()),
         title="&xxe;" + ("<br>" if broken else ""),

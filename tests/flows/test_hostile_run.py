@@ -6,12 +6,10 @@ passes an integrity check afterwards.
 from __future__ import annotations
 
 import resource
-from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.paths import FIXTURES
 from tests.httpserver import (
     LocalServer,
     drip,
@@ -21,6 +19,7 @@ from tests.httpserver import (
     reset_mid_body,
     wrong_length,
 )
+from tests.paths import FIXTURES
 
 FEED_FIXTURES = FIXTURES / "feeds"
 BODY = "".join(

@@ -62,7 +62,7 @@ def publish_two(server: LocalServer, a_updated: str) -> None:
     )
 
 
-@pytest.fixture()
+@pytest.fixture
 def harbour(prefect_server, tmp_path):
     from flows.runner import run_ingest_flow
 

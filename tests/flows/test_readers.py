@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 from flows.demo.server import DemoSite, load_expected
 from tests.paths import REPO

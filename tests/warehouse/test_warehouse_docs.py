@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from tests.analytics_data import make_analytics_db
+from tests.paths import REPO
 from warehouse.db import connect
 from warehouse.export import export_articles
 from warehouse.search import load_fts, rebuild_search_index
-from tests.paths import REPO
 
 README = REPO / "warehouse" / "README.md"
 SQL_BLOCK = re.compile(r"```sql\n(.*?)```", re.DOTALL)
