@@ -1,4 +1,4 @@
-"""Settings and source lists: TOML files plus NEWSFLOW_* environment overrides, validated once.
+"""Settings: a TOML file plus NEWSFLOW_* environment overrides, validated once.
 
 A bad file never produces a traceback: every problem becomes a ConfigError naming the file, the
 key and what is wrong with it.
@@ -6,7 +6,6 @@ key and what is wrong with it.
 
 from __future__ import annotations
 
-import json
 import os
 import tomllib
 from datetime import UTC, datetime
@@ -16,11 +15,8 @@ from typing import Any
 from cronsim import CronSim, CronSimError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from tasks.records import Source
-
 CONFIG_DIR = Path(__file__).resolve().parent
 DEFAULT_SETTINGS_FILE = CONFIG_DIR / "settings.toml"
-DEFAULT_FEEDS_FILE = CONFIG_DIR / "feeds.toml"
 ENV_PREFIX = "NEWSFLOW_"
 
 
@@ -89,25 +85,8 @@ class Settings(BaseModel):
         return self.extraction_workers or os.cpu_count() or 1
 
 
-class _SourceModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1)
-    url: str = Field(min_length=1)
-    tags: list[str] = []
-    language: str | None = None
-    min_interval_s: int | None = Field(None, ge=0)
-    enabled: bool = True
-
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.lower().startswith(("http://", "https://")):
-            raise ValueError("must be an http:// or https:// URL")
-        return value
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path) -> dict[str, Any]:
+    """The TOML file's tables; any problem reading it is a ConfigError naming the file."""
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -121,7 +100,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
 
 
-def _describe(path: Path, exc: ValidationError, prefix: str = "") -> ConfigError:
+def describe_error(path: Path, exc: ValidationError, prefix: str = "") -> ConfigError:
+    """One line per invalid key: the file, the key (after `prefix`) and what is wrong."""
     problems = []
     for err in exc.errors():
         key = ".".join(str(part) for part in err["loc"]) or "(file)"
@@ -158,7 +138,7 @@ def load_settings(
 
     """
     path = Path(path) if path else DEFAULT_SETTINGS_FILE
-    values = _read_toml(path)
+    values = read_toml(path)
     env = _env_overrides(dict(os.environ if environ is None else environ))
     values.update(env)
     values.update({k: v for k, v in (overrides or {}).items() if v is not None})
@@ -166,75 +146,9 @@ def load_settings(
         settings = Settings(**values)
     except ValidationError as exc:
         source = f"{path} (or NEWSFLOW_* environment)" if env else str(path)
-        raise _describe(Path(source), exc) from None
+        raise describe_error(Path(source), exc) from None
     db_path = settings.db_path.expanduser()
     if not db_path.is_absolute() and "db_path" not in env and not (overrides or {}).get("db_path"):
         # A path in the file is relative to the file, so runs work from any directory.
         db_path = (path.parent / db_path).resolve()
     return settings.model_copy(update={"db_path": db_path})
-
-
-def load_sources(path: Path | None = None) -> list[Source]:
-    """Read the [[sources]] tables of a feeds file.
-
-    Raises:
-        ConfigError: naming the file, the source (by position and name) and the problem.
-
-    """
-    path = Path(path) if path else DEFAULT_FEEDS_FILE
-    data = _read_toml(path)
-    unknown = set(data) - {"sources"}
-    if unknown:
-        raise ConfigError(f"{path}: unknown top-level key(s): {', '.join(sorted(unknown))}")
-    tables = data.get("sources", [])
-    if not isinstance(tables, list):
-        raise ConfigError(f"{path}: 'sources' must be an array of tables ([[sources]])")
-    sources, seen = [], set()
-    for index, table in enumerate(tables):
-        label = f"sources[{index}]" + (
-            f" ({table.get('name')})" if isinstance(table, dict) and table.get("name") else ""
-        )
-        if not isinstance(table, dict):
-            raise ConfigError(f"{path}: {label}: must be a table")
-        try:
-            model = _SourceModel(**table)
-        except ValidationError as exc:
-            raise _describe(path, exc, prefix=f"{label}.") from None
-        if model.name in seen:
-            raise ConfigError(f"{path}: {label}.name: duplicate source name {model.name!r}")
-        seen.add(model.name)
-        sources.append(
-            Source(
-                name=model.name,
-                url=model.url,
-                tags=tuple(model.tags),
-                language=model.language,
-                min_interval_s=model.min_interval_s,
-                enabled=model.enabled,
-            )
-        )
-    return sources
-
-
-def sources_toml(sources: list[Source], header: str | None = None) -> str:
-    """Sources as the text of a feeds file: one [[sources]] table each, optional fields omitted.
-
-    JSON string escapes are valid TOML basic-string escapes, so json.dumps quotes safely.
-    """
-    lines = [f"# {header}"] if header else []
-    for source in sources:
-        lines += [
-            "",
-            "[[sources]]",
-            f"name = {json.dumps(source.name)}",
-            f"url = {json.dumps(source.url)}",
-        ]
-        if source.tags:
-            lines.append(f"tags = {json.dumps(list(source.tags))}")
-        if source.language:
-            lines.append(f"language = {json.dumps(source.language)}")
-        if source.min_interval_s is not None:
-            lines.append(f"min_interval_s = {source.min_interval_s}")
-        if not source.enabled:
-            lines.append("enabled = false")
-    return "\n".join(lines).lstrip("\n") + "\n"

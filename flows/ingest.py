@@ -24,7 +24,8 @@ from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from config.settings import Settings, load_settings, load_sources
+from config.settings import Settings, load_settings
+from config.sources import load_sources
 from tasks import stages
 from tasks.dedup import StoryClusterer
 from tasks.records import (

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from config.settings import Settings, load_sources, sources_toml
+from config.settings import Settings
+from config.sources import Source, load_sources, sources_toml
 from tasks.feeds.discover import COMMON_FEED_PATHS, find_feed_links
 from tasks.feeds.opml import parse_opml
 from tasks.feeds.parse import parse_feed
 from tasks.fetcher.client import Fetcher
-from tasks.records import Source
 from tasks.urls import normalize_url
 
 SLUG_BREAK = re.compile(r"[^a-z0-9]+")

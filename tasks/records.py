@@ -8,19 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from http import HTTPStatus
 
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """One configured source: a feed (RSS, Atom, JSON Feed) or a sitemap."""
-
-    name: str
-    url: str
-    tags: tuple[str, ...] = ()
-    language: str | None = None
-    # Lower bound in seconds between two fetches of this source; None = the settings default.
-    min_interval_s: int | None = None
-    enabled: bool = True
+from config.sources import Source
 
 
 class FetchStatus:
@@ -75,13 +65,16 @@ class FetchResult:
 
     @property
     def transient(self) -> bool:
-        """Worth another attempt, in this run or a later one: timeouts, connection trouble,
-        429 and 5xx. Any other failure is final for that URL.
+        """Worth another attempt, in this run or a later one.
+
+        Timeouts, connection trouble, 429 and 5xx are; any other failure is final for that URL.
         """
         if self.status in (FetchStatus.TIMEOUT, FetchStatus.NETWORK_ERROR):
             return True
         code = self.http_status or 0
-        return self.status == FetchStatus.HTTP_ERROR and (code == 429 or code >= 500)
+        return self.status == FetchStatus.HTTP_ERROR and (
+            code == HTTPStatus.TOO_MANY_REQUESTS or code >= HTTPStatus.INTERNAL_SERVER_ERROR
+        )
 
     @property
     def permanent_redirect(self) -> str | None:
@@ -183,10 +176,13 @@ class PageOutcome:
     @property
     def retryable(self) -> bool:
         """Worth fetching again in a later run: the page's fetch failed transiently.
+
         Extraction failures are final for that page.
         """
         return (
-            self.fetch is not None and self.error_class == self.fetch.status and self.fetch.transient
+            self.fetch is not None
+            and self.error_class == self.fetch.status
+            and self.fetch.transient
         )
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from tasks.records import FeedState, FetchResult, ParsedFeed, Source
+from config.sources import Source
+from tasks.records import FeedState, FetchResult, ParsedFeed
 
 # A failing feed waits interval * 2**failures, at most this long, before the next try.
 MAX_BACKOFF_S = 24 * 3600

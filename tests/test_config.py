@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from config.settings import ConfigError, load_settings, load_sources
+from config.settings import ConfigError, load_settings
+from config.sources import load_sources
 
 
 def write(path: Path, text: str) -> Path:

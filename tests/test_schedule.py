@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tasks.records import FeedState, FetchResult, ParsedFeed, Source
+from config.sources import Source
+from tasks.records import FeedState, FetchResult, ParsedFeed
 from tasks.schedule import is_due, next_fetch_at
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

@@ -16,7 +16,8 @@ from typing import Annotated
 
 import typer
 
-from config.settings import DEFAULT_FEEDS_FILE, ConfigError, load_settings, load_sources
+from config.settings import ConfigError, load_settings
+from config.sources import DEFAULT_FEEDS_FILE, Source, load_sources
 from flows.cli import analysis, report
 from flows.cli.errors import UserError
 from flows.cli.options import (
@@ -28,7 +29,6 @@ from flows.cli.options import (
     err_console,
     resolve_settings,
 )
-from tasks.records import Source
 from warehouse.db import WarehouseError
 
 app = typer.Typer(

@@ -10,7 +10,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from tasks.records import Source
+from config.sources import Source
 
 
 def _table(frame: pd.DataFrame, title: str | None = None, limit: int | None = None) -> Table:

@@ -16,9 +16,8 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import urlsplit
 
-from config.settings import sources_toml
+from config.sources import Source, sources_toml
 from flows.demo.render import BASE_URL_MARK, HTML_TYPE, load_content, render_site
-from tasks.records import Source
 
 logger = logging.getLogger(__name__)
 

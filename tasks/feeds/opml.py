@@ -10,7 +10,7 @@ from xml.etree.ElementTree import Element, ParseError, SubElement, indent, tostr
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from tasks.records import Source
+from config.sources import Source
 from tasks.urls import normalize_url
 
 logger = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from config.settings import load_sources
+from config.sources import load_sources
 from flows.cli.app import app
 from flows.demo.server import DemoSite
 from warehouse.db import connect

@@ -15,7 +15,7 @@ import pytest
 from defusedxml import ElementTree
 from protego import Protego
 
-from config.settings import load_sources
+from config.sources import load_sources
 from flows.demo.server import DemoSite, load_expected
 
 LOOPBACK = "127.0.0.1"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from config.sources import Source
 from tasks.feeds.opml import parse_opml, to_opml
-from tasks.records import Source
 
 READER_EXPORT = b"""<?xml version="1.0" encoding="UTF-8"?>
 <opml version="2.0">

@@ -11,10 +11,11 @@ from datetime import UTC, datetime
 import duckdb
 import pytest
 
+from config.sources import Source
 from flows.reextract import reextract
 from tasks import stages
 from tasks.fetcher.client import Fetcher
-from tasks.records import FeedState, Source
+from tasks.records import FeedState
 from tasks.runtime.workers import InlinePool
 from tests.conftest import loopback_settings
 from tests.httpserver import LocalServer
