@@ -87,6 +87,7 @@ class Page:
 
     @property
     def text(self) -> str:
+        """The paragraphs, one a line."""
         return "\n".join(self.paragraphs)
 
 
@@ -243,9 +244,10 @@ def _copy_edits(
         sentences = SENTENCE_END.split(paragraph)
         for i, sentence in enumerate(sentences):
             if rng.random() < rate:
+                edited = sentence
                 for _ in range(rng.randint(1, per_sentence)):
-                    sentence = _edit_sentence(sentence, vocabulary, rng)
-                sentences[i] = sentence
+                    edited = _edit_sentence(edited, vocabulary, rng)
+                sentences[i] = edited
         out.append(" ".join(sentences))
     return out
 

@@ -42,6 +42,7 @@ class Tally:
     seconds: float = 0.0
 
     def add(self, text: str, item: dict, norm: Callable[[str], str]) -> None:
+        """Count one page's extracted text against its annotated snippets."""
         missed = sum(norm(s) not in text for s in item["with"])
         leaked = sum(norm(s) in text for s in item["without"])
         self.true_positives += len(item["with"]) - missed
@@ -51,6 +52,7 @@ class Tally:
         self.pages += 1
 
     def summary(self) -> dict[str, float]:
+        """Precision, recall and F1 over the snippets, the share of clean pages, the timing."""
         found = self.true_positives + self.false_positives
         expected = self.true_positives + self.false_negatives
         precision = self.true_positives / found if found else 0.0

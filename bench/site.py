@@ -16,25 +16,23 @@ import gzip
 import hashlib
 import html
 import json
-import logging
 import re
-import sys
 import threading
 import time
-import urllib.request
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.message import Message
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http import HTTPStatus
 from pathlib import Path
-from typing import Self
 
-logger = logging.getLogger(__name__)
+import httpx
 
-REPO = Path(__file__).resolve().parent.parent
-CORPUS_DIR = REPO.parent / "shared" / "corpus" / "dev-pages"
+from bench.paths import CORPUS_DIR
+from flows.demo.loopback import LoopbackHandler, LoopbackServer, Validators
+
 ROBOTS_TXT = b"User-agent: *\nAllow: /\n"
 # Where a unique sentence can go when no annotated snippet locates the article text.
 ARTICLE_START = re.compile(rb"<(?:article|main)\b[^>]*>.*?<p\b[^>]*>", re.IGNORECASE | re.DOTALL)
@@ -84,10 +82,9 @@ def load_demo_pages() -> list[BasePage]:
     from flows.demo.server import DemoSite
 
     pages = []
-    with DemoSite() as demo:
+    with DemoSite() as demo, httpx.Client(trust_env=False, timeout=10) as client:
         for url in demo.article_urls():
-            with urllib.request.urlopen(url, timeout=10) as response:
-                page = response.read()
+            page = client.get(url).raise_for_status().content
             pages.append(BasePage(url.removeprefix(demo.base_url), page, _anchor(page, [])))
     return pages
 
@@ -119,9 +116,8 @@ def page_path(k: int) -> str:
 class _Resource:
     body: bytes
     content_type: str
-    etag: str
-    last_modified: str
-    gzipped: bool = False
+    validators: Validators
+    gzipped: bool = False  # body is a gzip stream, sent as is to clients that accept gzip
 
 
 @dataclass
@@ -150,8 +146,8 @@ class Request:
     time: float  # time.monotonic()
 
 
-class BenchSite:
-    """The site: a ThreadingHTTPServer on 127.0.0.1 in a daemon thread, as a context manager."""
+class BenchSite(LoopbackServer):
+    """The site on 127.0.0.1 and an ephemeral port, serving every edition added to it."""
 
     def __init__(self, bases: list[BasePage], max_articles: int, *, gzip_level: int = 1) -> None:
         """Compress every page up to max_articles once, then bind a free port.
@@ -169,24 +165,12 @@ class BenchSite:
         self._editions: dict[str, Edition] = {}
         self._lock = threading.Lock()
         self.requests: list[Request] = []
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.site = self
-        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="bench-site", daemon=True
-        )
+        super().__init__("newsflow-bench")
 
     @property
     def max_articles(self) -> int:
+        """How many articles the site can serve: 0..max_articles-1."""
         return len(self._pages)
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def add_edition(self, name: str, feeds: int, n: int) -> Edition:
         """Publish F feeds over articles 0..n-1 under /e/<name>/."""
@@ -209,6 +193,7 @@ class BenchSite:
         return [self.base_url + page_path(k) for k in range(first, first + count)]
 
     def feed_urls(self, name: str) -> list[str]:
+        """The URLs of an edition's feeds."""
         edition = self._editions[name]
         return [f"{self.base_url}/e/{name}/feed-{i}.xml" for i in range(edition.feeds)]
 
@@ -242,12 +227,9 @@ class BenchSite:
             f"<title>Bench feed {edition.name} {index}</title><link>{self.base_url}/</link>"
             f"<description>benchmark feed</description><language>en</language>{items}</channel></rss>\n"
         ).encode()
-        return _Resource(
-            body,
-            "application/rss+xml; charset=utf-8",
-            '"' + hashlib.sha256(body).hexdigest()[:20] + '"',
-            format_datetime(newest, usegmt=True),
-        )
+        etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+        validators = Validators(etag, format_datetime(newest, usegmt=True))
+        return _Resource(body, "application/rss+xml; charset=utf-8", validators)
 
     def _item(self, k: int) -> str:
         url = self.base_url + page_path(k)
@@ -262,9 +244,8 @@ class BenchSite:
     def resource(self, path: str) -> tuple[str, _Resource | None]:
         """The kind of a path and what it serves (None: 404)."""
         if path == "/robots.txt":
-            return "robots", _Resource(
-                ROBOTS_TXT, "text/plain", '"robots"', format_datetime(EPOCH, usegmt=True)
-            )
+            validators = Validators('"robots"', format_datetime(EPOCH, usegmt=True))
+            return "robots", _Resource(ROBOTS_TXT, "text/plain", validators)
         match = FEED_PATH.match(path)
         if match:
             edition = self._editions.get(match.group(1))
@@ -275,12 +256,38 @@ class BenchSite:
             if k >= len(self._pages):
                 return "page", None
             modified = format_datetime(EPOCH - timedelta(minutes=k), usegmt=True)
-            return "page", _Resource(self._pages[k], "text/html", f'"p{k}"', modified, gzipped=True)
+            validators = Validators(f'"p{k}"', modified)
+            return "page", _Resource(self._pages[k], "text/html", validators, gzipped=True)
         return "other", None
 
-    def log(self, request: Request) -> None:
+    def respond(self, request: LoopbackHandler) -> None:
+        """Serve a feed, a page or robots.txt, and log the request before answering it."""
+        path = request.path.split("?", 1)[0]
+        kind, resource = self.resource(path)
+        if resource is None:
+            status, body = HTTPStatus.NOT_FOUND, b"not found"
+            headers = {"Content-Type": "text/plain"}
+        elif resource.validators.match(request.headers):
+            status, body, headers = HTTPStatus.NOT_MODIFIED, b"", resource.validators.headers()
+        else:
+            body, headers = _encoded(resource, request.headers)
+            status, headers = HTTPStatus.OK, headers | resource.validators.headers()
+        conditional = bool(
+            request.headers.get("If-None-Match") or request.headers.get("If-Modified-Since")
+        )
         with self._lock:
-            self.requests.append(request)
+            self.requests.append(Request(path, kind, status, conditional, time.monotonic()))
+        request.send_simple(status, body, headers)
+
+
+def _encoded(resource: _Resource, request: Message) -> tuple[bytes, dict[str, str]]:
+    """The body as the client takes it: a gzipped page as is when it accepts gzip, else decoded."""
+    headers = {"Content-Type": resource.content_type}
+    if not resource.gzipped:
+        return resource.body, headers
+    if "gzip" in (request.get("Accept-Encoding") or ""):
+        return resource.body, headers | {"Content-Encoding": "gzip"}
+    return zlib.decompress(resource.body, 16 + zlib.MAX_WBITS), headers
 
 
 def count_requests(requests: list[Request]) -> dict[str, int]:
@@ -293,63 +300,3 @@ def count_requests(requests: list[Request]) -> dict[str, int]:
         kind: counts.get(kind, 0)
         for kind in ("feed", "feed_conditional", "feed_304", "page", "page_200", "robots", "other")
     }
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False  # keep-alive clients must not hold up shutdown
-    site: BenchSite
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        # Crawlers drop keep-alive connections when they finish: not worth a traceback.
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            logger.debug("bench site: client %s went away", client_address)
-        else:
-            super().handle_error(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-    server_version = "newsflow-bench/1.0"
-    timeout = 30
-    disable_nagle_algorithm = True
-
-    def log_message(self, fmt: str, *args: object) -> None:
-        logger.debug("bench site: " + fmt, *args)
-
-    def do_HEAD(self) -> None:
-        self._respond(send_body=False)
-
-    def do_GET(self) -> None:
-        self._respond(send_body=True)
-
-    def _respond(self, *, send_body: bool) -> None:
-        site = self.server.site
-        path = self.path.split("?", 1)[0]
-        kind, resource = site.resource(path)
-        if_none_match = self.headers.get("If-None-Match")
-        since = self.headers.get("If-Modified-Since")
-        if resource is None:
-            status, body, headers = 404, b"not found", {"Content-Type": "text/plain"}
-        elif (if_none_match and resource.etag in if_none_match) or (
-            not if_none_match and since == resource.last_modified
-        ):
-            status, body, headers = 304, b"", {}
-        else:
-            status, body, headers = 200, resource.body, {"Content-Type": resource.content_type}
-            if resource.gzipped:
-                if "gzip" in (self.headers.get("Accept-Encoding") or ""):
-                    headers["Content-Encoding"] = "gzip"
-                else:
-                    body = zlib.decompress(body, 16 + zlib.MAX_WBITS)
-        if resource is not None:
-            headers |= {"ETag": resource.etag, "Last-Modified": resource.last_modified}
-        site.log(Request(path, kind, status, bool(if_none_match or since), time.monotonic()))
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if send_body:
-            self.wfile.write(body)

@@ -3,11 +3,12 @@
 Every newsflow process that fetches and extracts hands its records to one writer (the flow's
 process), which loads each batch of 100 pages in one transaction on a short-lived connection.
 This measures that writer alone, with the extraction done beforehand: the dev pages are
-extracted once (tasks.article.page.process_page, not timed), then B batches of 100 are loaded into a
-fresh DuckDB file exactly as the flow loads them (warehouse.db.connect, load.load_pages,
-load.append_fetch_log, close), every batch under new URLs so each is new articles. It reports
-CPU ms per page by step and the pages per second one writer core can load, which is the point
-where adding extraction workers (Dask) stops helping.
+extracted once (tasks.article.page.process_page, not timed), then B batches of 100 are loaded
+into a fresh DuckDB file exactly as the flow loads them (warehouse.db.connect; the rows:
+query.stored_articles and tasks.rows.page_rows; load.load_pages; load.append_fetch_log; close),
+every batch under new URLs so each is new articles. It reports CPU ms per page by step and the
+pages per second one writer core can load, which is the point where adding extraction workers
+(Dask) stops helping.
 
 usage: python bench/writer.py [--pages DIR] [--batches 40] [--batch-size 100] [--threads 1]
 """
@@ -25,15 +26,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flows.ingest import WRITER_THREADS
+from tasks import rows
 from tasks.article.page import process_page
 from tasks.dedup import StoryClusterer
 from tasks.records import FeedEntry, FetchResult, FetchStatus, PageJob, PageOutcome
-from warehouse import load
+from warehouse import load, query
 from warehouse.db import connect
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_PAGES = REPO.parent / "shared" / "corpus" / "dev-pages"
-STEPS = ("connect", "load_pages", "fetch_log", "close")
+STEPS = ("connect", "rows", "load_pages", "fetch_log", "close")
 
 
 def extracted_outcomes(pages_dir: Path, count: int) -> list[PageOutcome]:
@@ -87,10 +89,14 @@ def measure(
         con = manager.__enter__()
         cpu["connect"] += time.process_time() - mark
         mark = time.process_time()
-        load.load_pages(con, batch, run_id="bench", now=now, clusterer=clusterer, max_attempts=3)
+        stored = query.stored_articles(con, *rows.article_keys(batch))
+        page_rows, _counts = rows.page_rows(batch, stored, clusterer, now)
+        cpu["rows"] += time.process_time() - mark
+        mark = time.process_time()
+        load.load_pages(con, page_rows, run_id="bench", now=now, max_attempts=3)
         cpu["load_pages"] += time.process_time() - mark
         mark = time.process_time()
-        load.append_fetch_log(con, [o.fetch for o in batch], "bench", {}, now)
+        load.append_fetch_log(con, rows.fetch_log_rows([o.fetch for o in batch], "bench", {}, now))
         cpu["fetch_log"] += time.process_time() - mark
         mark = time.process_time()
         manager.__exit__(None, None, None)

@@ -5,31 +5,25 @@ from __future__ import annotations
 import gzip
 import ipaddress
 import itertools
-import logging
 import socket
 import ssl
 import struct
-import sys
 import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from functools import cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Self
 
 import brotli
 import pytest
 
 from config.settings import Settings
+from flows.demo.loopback import LoopbackHandler, LoopbackServer, Validators
 
-logger = logging.getLogger(__name__)
-
-Handler = Callable[["RequestHandler"], None]
+Handler = Callable[[LoopbackHandler], None]
 
 
 @dataclass(frozen=True)
@@ -49,58 +43,11 @@ class RecordedRequest:
 @dataclass(frozen=True)
 class _Route:
     handler: Handler
-    etag: str | None
-    last_modified: str | None
+    validators: Validators
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True  # a hanging handler must not block shutdown
-    owner: LocalServer
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        # Clients that give up mid-response (caps, deadlines) are what these tests provoke.
-        if isinstance(sys.exc_info()[1], ConnectionError | ssl.SSLError):
-            logger.debug("LocalServer: client %s went away", client_address)
-        else:
-            super().handle_error(request, client_address)
-
-
-class _Server6(_Server):
-    address_family = socket.AF_INET6
-
-
-class RequestHandler(BaseHTTPRequestHandler):
-    """The handler every route receives: BaseHTTPRequestHandler plus a few helpers."""
-
-    protocol_version = "HTTP/1.1"  # keep-alive, so connection reuse is exercised
-    server: _Server
-
-    @property
-    def stopping(self) -> threading.Event:
-        """Set when the server shuts down: hostile handlers wait on it instead of sleeping."""
-        return self.server.owner.stopping
-
-    def send_simple(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-        """A complete response with Content-Length (no body for HEAD)."""
-        self.send_response(status)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def do_GET(self) -> None:
-        self.server.owner._dispatch(self)
-
-    do_HEAD = do_GET
-
-    def log_message(self, format: str, *args: object) -> None:
-        logger.debug("LocalServer: " + format, *args)
-
-
-class LocalServer:
-    """A ThreadingHTTPServer on a loopback address and an ephemeral port, as a context manager.
+class LocalServer(LoopbackServer):
+    """A loopback server with programmable routes, on an ephemeral port.
 
     Routes are exact paths (a route registered without a query also serves that path with any
     query); unknown paths answer 404. Every request is recorded in `requests`.
@@ -108,46 +55,12 @@ class LocalServer:
 
     def __init__(self, host: str = "127.0.0.1", *, tls: ssl.SSLContext | None = None) -> None:
         """Bind `host` (loopback only); with a server `tls` context it speaks HTTPS."""
-        if not ipaddress.ip_address(host).is_loopback:
-            raise ValueError(f"LocalServer binds to loopback only, not {host}")
-        self.host = host
-        self.stopping = threading.Event()
+        super().__init__("LocalServer", host=host, tls=tls)
         self.requests: list[RecordedRequest] = []
         self.peak_in_flight = 0
         self._in_flight = 0
         self._routes: dict[str, _Route] = {}
         self._lock = threading.Lock()
-        server_class = _Server6 if ":" in host else _Server
-        self._server = server_class((host, 0), RequestHandler)
-        self._server.owner = self
-        if tls is not None:
-            # Handshake in the handler thread, so a stalled client cannot block accept().
-            self._server.socket = tls.wrap_socket(
-                self._server.socket, server_side=True, do_handshake_on_connect=False
-            )
-        self.port = self._server.server_address[1]
-        scheme = "https" if tls else "http"
-        netloc = f"[{host}]:{self.port}" if ":" in host else f"{host}:{self.port}"
-        self.base_url = f"{scheme}://{netloc}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="LocalServer",
-            daemon=True,
-        )
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
 
     def route(
         self,
@@ -168,22 +81,22 @@ class LocalServer:
         delay_s waits before answering (the handler too).
         """
         data = body.encode("utf-8") if isinstance(body, str) else body
+        validators = Validators(etag, last_modified)
         all_headers = {"Content-Type": content_type} if content_type else {}
-        all_headers.update({"ETag": etag} if etag else {})
-        all_headers.update({"Last-Modified": last_modified} if last_modified else {})
+        all_headers.update(validators.headers())
         all_headers.update(headers or {})
         chosen = handler or respond(data, status=status, headers=all_headers)
         if delay_s:
             chosen = _delayed(chosen, delay_s)
         with self._lock:
-            self._routes[path] = _Route(chosen, etag, last_modified)
+            self._routes[path] = _Route(chosen, validators)
 
     def requests_for(self, path: str) -> list[RecordedRequest]:
         """Recorded requests for `path` (with or without their query string)."""
         with self._lock:
             return [r for r in self.requests if r.path == path or r.path.split("?", 1)[0] == path]
 
-    def _dispatch(self, request: RequestHandler) -> None:
+    def respond(self, request: LoopbackHandler) -> None:
         recorded = RecordedRequest(
             request.path,
             request.command,
@@ -201,8 +114,8 @@ class LocalServer:
         try:
             if route is None:
                 request.send_simple(404, b"not found", {"Content-Type": "text/plain"})
-            elif _not_modified(route, recorded):
-                request.send_simple(304, b"", _validators(route))
+            elif route.validators.match(request.headers):
+                request.send_not_modified(route.validators)
             else:
                 route.handler(request)
         finally:
@@ -210,28 +123,8 @@ class LocalServer:
                 self._in_flight -= 1
 
 
-def _validators(route: _Route) -> dict[str, str]:
-    headers = {"ETag": route.etag} if route.etag else {}
-    return headers | ({"Last-Modified": route.last_modified} if route.last_modified else {})
-
-
-def _not_modified(route: _Route, request: RecordedRequest) -> bool:
-    """RFC 9110 §13.2.2: If-None-Match decides when present, else If-Modified-Since."""
-    if_none_match = request.header("if-none-match")
-    if if_none_match is not None:
-        tags = {tag.strip() for tag in if_none_match.split(",")}
-        return route.etag is not None and ("*" in tags or route.etag in tags)
-    since = request.header("if-modified-since")
-    if since is None or route.last_modified is None:
-        return False
-    try:
-        return parsedate_to_datetime(route.last_modified) <= parsedate_to_datetime(since)
-    except (TypeError, ValueError):
-        return False
-
-
 def _delayed(handler: Handler, delay_s: float) -> Handler:
-    def delayed(request: RequestHandler) -> None:
+    def delayed(request: LoopbackHandler) -> None:
         if not request.stopping.wait(delay_s):
             handler(request)
 
@@ -254,7 +147,7 @@ def sequence(*handlers: Handler) -> Handler:
     calls = itertools.count()
     lock = threading.Lock()
 
-    def next_handler(request: RequestHandler) -> None:
+    def next_handler(request: LoopbackHandler) -> None:
         with lock:
             index = min(next(calls), len(handlers) - 1)
         handlers[index](request)
@@ -267,14 +160,19 @@ def redirect(location: str, status: int = 302) -> Handler:
     return respond(b"", status=status, headers={"Location": location})
 
 
+def _announce(request: LoopbackHandler, length: int, content_type: str) -> None:
+    """A 200's status line and headers, Content-Length `length`: the body is the caller's."""
+    request.send_response(200)
+    request.send_header("Content-Type", content_type)
+    request.send_header("Content-Length", str(length))
+    request.end_headers()
+
+
 def drip(body: bytes, interval_s: float = 1.0, content_type: str = "text/html") -> Handler:
     """Announce the whole body, then send it one byte every interval_s (a slowloris server)."""
 
-    def dripping(request: RequestHandler) -> None:
-        request.send_response(200)
-        request.send_header("Content-Type", content_type)
-        request.send_header("Content-Length", str(len(body)))
-        request.end_headers()
+    def dripping(request: LoopbackHandler) -> None:
+        _announce(request, len(body), content_type)
         for index in range(len(body)):
             request.wfile.write(body[index : index + 1])
             if request.stopping.wait(interval_s):
@@ -287,7 +185,7 @@ def drip(body: bytes, interval_s: float = 1.0, content_type: str = "text/html") 
 def hang(seconds: float = 60) -> Handler:
     """Read the request and never answer (until the server stops or `seconds` pass)."""
 
-    def hanging(request: RequestHandler) -> None:
+    def hanging(request: LoopbackHandler) -> None:
         request.stopping.wait(seconds)
         request.close_connection = True
 
@@ -297,11 +195,8 @@ def hang(seconds: float = 60) -> Handler:
 def reset_mid_body(body: bytes, sent: int, content_type: str = "text/html") -> Handler:
     """Announce `body`, send its first `sent` bytes, then reset the connection (TCP RST)."""
 
-    def resetting(request: RequestHandler) -> None:
-        request.send_response(200)
-        request.send_header("Content-Type", content_type)
-        request.send_header("Content-Length", str(len(body)))
-        request.end_headers()
+    def resetting(request: LoopbackHandler) -> None:
+        _announce(request, len(body), content_type)
         request.wfile.write(body[:sent])
         # SO_LINGER with a zero timeout turns close() into an RST instead of a FIN.
         request.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -314,11 +209,8 @@ def reset_mid_body(body: bytes, sent: int, content_type: str = "text/html") -> H
 def wrong_length(body: bytes, declared: int, content_type: str = "text/html") -> Handler:
     """Declare Content-Length `declared` but send `body` and close (a truncated response)."""
 
-    def lying(request: RequestHandler) -> None:
-        request.send_response(200)
-        request.send_header("Content-Type", content_type)
-        request.send_header("Content-Length", str(declared))
-        request.end_headers()
+    def lying(request: LoopbackHandler) -> None:
+        _announce(request, declared, content_type)
         request.wfile.write(body)
         request.close_connection = True
 

@@ -19,18 +19,21 @@ SELECT
 """
 
 
+def report(record: dict[str, object]) -> None:
+    """One JSON line on stdout, flushed: the test reads them as they come."""
+    sys.stdout.write(json.dumps(record) + "\n")
+    sys.stdout.flush()
+
+
 def main(db_path: str, stop_file: str) -> None:
     while not Path(stop_file).exists():
         try:
             if Path(db_path).exists():
                 with connect(Path(db_path), read_only=True, wait_s=60) as con:
                     articles, unlinked, orphans = con.execute(QUERY).fetchone()
-                print(
-                    json.dumps({"articles": articles, "unlinked": unlinked, "orphans": orphans}),
-                    flush=True,
-                )
+                report({"articles": articles, "unlinked": unlinked, "orphans": orphans})
         except Exception as exc:  # noqa: BLE001 - the test wants to see any failure
-            print(json.dumps({"error": f"{type(exc).__name__}: {exc}"}), flush=True)
+            report({"error": f"{type(exc).__name__}: {exc}"})
         time.sleep(0.05)
 
 

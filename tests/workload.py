@@ -26,12 +26,17 @@ def pid() -> int:
 
 
 def preloaded() -> tuple[bool, bool, bool]:
-    """(extractor imported, language model loaded, jusText stoplists loaded) in this worker
-    before it did any work.
+    """What this worker loaded before it did any work.
+
+    Returns (extractor imported, language model loaded, jusText stoplists loaded).
     """
     import sys
 
     from tasks.article.language import _identifier
 
     stoplists = getattr(sys.modules.get("trafilatura.external"), "JT_STOPLIST", None)
-    return "tasks.article.page" in sys.modules, _identifier.cache_info().currsize == 1, bool(stoplists)
+    return (
+        "tasks.article.page" in sys.modules,
+        _identifier.cache_info().currsize == 1,
+        bool(stoplists),
+    )

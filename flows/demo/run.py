@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from config.settings import load_settings
 from flows.cli import report
 from flows.cli.errors import UserError
 from flows.demo.server import DemoSite
@@ -45,9 +46,8 @@ def run_demo(console: Console, *, port: int, db_path: Path) -> dict:
         console.print(
             f"demo site on {site.base_url} with {len(site.sources())} feeds; ingesting into {db_path}"
         )
-        summary = run_ingest_flow(
-            feeds_file, None, {**DEMO_OVERRIDES, "db_path": str(db_path)}, force=True
-        )
+        settings = load_settings(None, {**DEMO_OVERRIDES, "db_path": str(db_path)})
+        summary = run_ingest_flow(settings, site.sources(), force=True)
     report.print_summary(console, summary)
     latest = run_query(db_path, EXAMPLE_QUERIES[0])
     report.print_frame(console, latest, "table", 10)

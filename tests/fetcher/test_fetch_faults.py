@@ -13,7 +13,7 @@ import pytest
 
 from tasks.fetcher.client import Fetcher
 from tasks.records import FetchStatus
-from tests.httpserver import (  # noqa: F401 - local_server_fixture provides `local_server`
+from tests.httpserver import (
     LocalServer,
     brotli_bomb,
     drip,
@@ -21,7 +21,6 @@ from tests.httpserver import (  # noqa: F401 - local_server_fixture provides `lo
     gzip_bomb,
     gzipped,
     hang,
-    local_server_fixture,
     redirect,
     reset_mid_body,
     respond,
@@ -236,7 +235,9 @@ def test_a_gzip_body_is_kept_as_sent_only_when_it_decodes_back_to_the_same_page(
     one = fetch_once(local_server, "/one")
     assert (one.body, one.body_gzip) == (PAGE, stream)
     # A second member or trailing bytes are not decoded: keeping them would store another page.
-    local_server.route("/two", stream + gzipped(b"<p>more</p>"), headers={"Content-Encoding": "gzip"})
+    local_server.route(
+        "/two", stream + gzipped(b"<p>more</p>"), headers={"Content-Encoding": "gzip"}
+    )
     local_server.route("/tail", stream + b"trailing", headers={"Content-Encoding": "gzip"})
     local_server.route("/br", brotli.compress(PAGE), headers={"Content-Encoding": "br"})
     for path in ("/two", "/tail", "/br"):
