@@ -17,19 +17,12 @@ from trafilatura.baseline import baseline
 from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
+from tasks.article.authors import clean_authors, page_authors
 from tasks.article.boilerplate import Cleaned, Line, clean_lines
 from tasks.article.language import resolve_language
-from tasks.article.metadata import (
-    PageMetadata,
-    clean_authors,
-    extract_metadata,
-    first_plausible,
-    page_authors,
-    page_dates,
-    parse_datetime,
-    url_date,
-)
+from tasks.article.metadata import PageMetadata, extract_metadata, page_dates
 from tasks.article.templates import remove_template_paragraphs
+from tasks.dates import first_plausible, parse_datetime, url_date
 from tasks.dedup import content_hash
 from tasks.encoding import decode_html
 from tasks.records import Article, FeedEntry
@@ -242,7 +235,9 @@ def _body_lines(body: etree._Element, anchors: frozenset[str]) -> list[Line]:
         elements = child.findall("item") if child.tag == "list" else [child]
         for element in elements:
             # NFC as trafilatura's own text output: decomposed accents would not match queries.
-            for raw in unicodedata.normalize("NFC", xmltotxt(element, False)).split("\n"):
+            for raw in unicodedata.normalize(
+                "NFC", xmltotxt(element, include_formatting=False)
+            ).split("\n"):
                 text = raw.strip()
                 if text:
                     linked = len(text) >= MIN_ANCHOR_CHARS and (
@@ -349,8 +344,9 @@ def _article(
 
 
 def _authors(page: _Page, cleaned: Cleaned) -> tuple[str, ...]:
-    """Authors from structured data, meta tags and the text's byline; else the feed's; else the
-    page's byline markup.
+    """Authors: structured data, meta tags and the text's byline; else the feed's; else the markup's.
+
+    The page's byline markup (rel="author", "byline" classes) comes last: it is the least sure.
     """
     return (
         clean_authors(page.meta.authors + cleaned.authors, page.site_names)

@@ -48,7 +48,9 @@ def process_page(
     """
     # Checked on the bytes, before decoding: the decoded text is never longer in characters.
     if len(body) > max_html_bytes:
-        return Extraction(None, error_class="too_large", error=f"page over max_html_bytes={max_html_bytes}")
+        return Extraction(
+            None, error_class="too_large", error=f"page over max_html_bytes={max_html_bytes}"
+        )
     article = extract_article(
         decode_html(body, content_type),
         final_url,

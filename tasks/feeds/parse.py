@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import itertools
 import logging
-import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime
 
-import feedparser
-from feedparser.datetimes import _parse_date as feedparser_parse_date
-
+from tasks.dates import checked_date
 from tasks.dedup import normalize_text
+from tasks.encoding import decode_feed
 from tasks.feeds.jsonfeed import parse_json_feed
 from tasks.feeds.model import (
     CONTENT_MAX_CHARS,
@@ -26,38 +22,20 @@ from tasks.feeds.model import (
     LIST_MAX,
     NOT_A_FEED,
     PARSE_ERROR,
-    SUMMARY_MAX_CHARS,
-    TITLE_MAX_CHARS,
     UNSAFE_XML,
     ParseContext,
     RawEntry,
     clip,
     failure,
-    html_text,
-    nonblank,
     plain_text,
 )
+from tasks.feeds.rss import parse_rss
 from tasks.feeds.sitemaps import SITEMAP_ROOTS, parse_sitemap
-from tasks.feeds.xmlguard import (
-    as_utf8_xml,
-    cut_items,
-    cut_long_text,
-    decode,
-    root_name,
-    unsafe_xml_reason,
-)
+from tasks.feeds.xmlguard import as_utf8_xml, cut_items, cut_long_text, root_name, unsafe_xml_reason
 from tasks.records import FeedEntry, ParsedFeed
 from tasks.urls import resolve_link
 
 logger = logging.getLogger(__name__)
-
-FUTURE_TOLERANCE = timedelta(days=1)
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MAX_FEED_INTERVAL_S = 86_400  # a feed may ask to be fetched less often, but at least daily
-SY_PERIOD_S = {"hourly": 3_600, "daily": 86_400, "weekly": 604_800, "monthly": 2_592_000, "yearly": 31_536_000}  # fmt: skip
-FEED_ROOTS = frozenset({"rss", "RDF", "feed"})
-ABSOLUTE_HTTP = re.compile(r"^\s*https?://", re.IGNORECASE)
-IMAGE_PATH = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:$|\?)", re.IGNORECASE)
 
 
 def parse_feed(
@@ -130,11 +108,16 @@ def entry_key(guid: str | None, link: str | None, title: str | None, published: 
 
 def _parse_document(body: bytes, content_type: str | None, ctx: ParseContext) -> ParsedFeed:
     """Decode, sniff, dispatch to the adapter for the format and finish the entries it read."""
-    text = decode(body, content_type).lstrip("\ufeff \t\r\n")
+    text = decode_feed(body, content_type).lstrip("\ufeff \t\r\n")
     if not text:
         return failure(EMPTY, "feeds: empty document")
     if text.startswith(("{", "[")) or ("json" in (content_type or "") and not text.startswith("<")):
         return _with_entries(*parse_json_feed(text, ctx), ctx)
+    return _parse_xml(text, ctx)
+
+
+def _parse_xml(text: str, ctx: ParseContext) -> ParsedFeed:
+    """Sniff the root, cut and screen the document, then read it as a sitemap or with feedparser."""
     root = root_name(text) if text.startswith("<") else None
     if root is None:
         return failure(NOT_A_FEED, "feeds: neither XML nor JSON")
@@ -151,128 +134,11 @@ def _parse_document(body: bytes, content_type: str | None, ctx: ParseContext) ->
         return failure(UNSAFE_XML, reason)
     if root in SITEMAP_ROOTS:
         return _with_entries(*parse_sitemap(xml, root, ctx), ctx)
-    return _with_entries(*_parse_with_feedparser(xml, root, truncated, ctx), ctx)
+    return _with_entries(*parse_rss(xml, root, truncated, ctx), ctx)
 
 
 def _with_entries(parsed: ParsedFeed, raws: Iterable[RawEntry], ctx: ParseContext) -> ParsedFeed:
     return replace(parsed, entries=_finish_entries(raws, ctx))
-
-
-# --- RSS / Atom / RDF through feedparser ---------------------------------------------------------
-
-
-def _parse_with_feedparser(
-    xml: bytes, root: str, truncated: bool, ctx: ParseContext
-) -> tuple[ParsedFeed, Iterable[RawEntry]]:
-    """RSS, Atom and RDF: feedparser reads the screened UTF-8 bytes, we adapt its dicts.
-
-    Always a BytesIO (a str would be opened as a URL or a file name). No Content-Location:
-    feedparser would resolve non-URL guids against it, turning "abc-123" into a fake link.
-    HTML sanitising and relative-URI rewriting are off: newsflow never renders feed HTML (the
-    extractor reads it), and on a 20 MB description they cost minutes (measured: 60-170 s).
-    """
-    parsed = feedparser.parse(
-        io.BytesIO(xml),
-        sanitize_html=False,
-        resolve_relative_uris=False,
-        response_headers={"content-type": "application/xml; charset=utf-8"},
-    )
-    version = parsed.get("version") or ""
-    if not parsed.entries and (parsed.bozo or not version):  # broken before anything was read
-        error_class = PARSE_ERROR if version or root in FEED_ROOTS else NOT_A_FEED
-        return failure(
-            error_class,
-            f"feeds: nothing readable in <{root}> document: {parsed.get('bozo_exception')}",
-        ), ()
-    feed = dict(parsed.feed)  # plain dicts: FeedParserDict maps a missing "updated" to "published"
-    language = clip(feed.get("language"), FIELD_MAX_CHARS)
-    raws = (_raw_from_feedparser(dict(entry), language) for entry in parsed.entries)
-    feed_fields = ParsedFeed(
-        format=_format_of(version, root),
-        title=_detail_text(feed.get("title_detail"), TITLE_MAX_CHARS),
-        site_url=resolve_link(feed.get("link"), ctx.feed_url, ctx.extra_tracking_params)[0],
-        language=language,
-        min_interval_s=_feed_interval(feed),
-        malformed=bool(parsed.bozo),
-        truncated=truncated,
-        error=f"feeds: read leniently: {parsed.get('bozo_exception')}" if parsed.bozo else None,
-    )
-    return feed_fields, raws
-
-
-def _format_of(version: str, root: str) -> str:
-    if version.startswith("atom") or (not version and root == "feed"):
-        return "atom"
-    if version in ("rss090", "rss10") or (not version and root == "RDF"):
-        return "rdf"
-    return "rss" if version.startswith("rss") or root == "rss" else "unknown"
-
-
-def _raw_from_feedparser(entry: dict[str, Any], feed_language: str | None) -> RawEntry:
-    """Adapt one feedparser entry dict."""
-    guid, link = entry.get("id"), entry.get("link")
-    if entry.get("guidislink") and link == guid and not ABSOLUTE_HTTP.match(link or ""):
-        link = None  # feedparser copies any guid/id into link; only an http(s) one is a permalink
-    content = _pick_content(entry.get("content") or [])
-    raw = RawEntry(
-        guid=guid,
-        link=link,
-        title=_detail_text(entry.get("title_detail"), TITLE_MAX_CHARS),
-        # feedparser copies content into "summary" (without a detail dict) when there is no description
-        summary=_detail_text(
-            entry.get("summary_detail") or {"type": "html", "value": entry.get("summary")},
-            SUMMARY_MAX_CHARS,
-        ),
-        content_html=content.get("value"),
-        authors=[a.get("name") or a.get("email") or "" for a in entry.get("authors") or []]
-        or [entry.get("author") or ""],
-        categories=[tag.get("term") or tag.get("label") or "" for tag in entry.get("tags") or []],
-        # Undated otherwise: Atom entries with only <updated>, RSS 1.0 items with only dc:date.
-        published_raw=entry.get("published") or entry.get("updated"),
-        published_at=_from_struct(entry.get("published_parsed") or entry.get("updated_parsed")),
-        updated_raw=entry.get("updated"),
-        updated_at=_from_struct(entry.get("updated_parsed")),
-        image=_feedparser_image(entry),
-    )
-    detail = entry.get("title_detail") or content or entry.get("summary_detail") or {}
-    raw.language = clip(detail.get("language"), FIELD_MAX_CHARS) or feed_language
-    return raw
-
-
-def _pick_content(contents: list[dict[str, Any]]) -> dict[str, Any]:
-    """The HTML body among content:encoded / Atom content, else {}."""
-    return next((c for c in contents if "html" in (c.get("type") or "")), {})
-
-
-def _feedparser_image(entry: dict[str, Any]) -> str | None:
-    """media:content (images), media:thumbnail, an image enclosure, itunes:image - first found."""
-    for media in entry.get("media_content") or []:
-        medium, mime, url = media.get("medium"), media.get("type") or "", media.get("url") or ""
-        if (
-            medium == "image"
-            or mime.startswith("image/")
-            or (not medium and not mime and IMAGE_PATH.search(url))
-        ):
-            return nonblank(url)
-    for thumbnail in entry.get("media_thumbnail") or []:
-        if nonblank(thumbnail.get("url")):
-            return nonblank(thumbnail.get("url"))
-    for link in entry.get("links") or []:
-        if link.get("rel") == "enclosure" and (link.get("type") or "").startswith("image/"):
-            return nonblank(link.get("href"))
-    return nonblank((entry.get("image") or {}).get("href"))
-
-
-def _feed_interval(feed: dict[str, Any]) -> int | None:
-    """Seconds between fetches the feed asks for: the larger of <ttl> and sy:updatePeriod/Frequency."""
-    hints = []
-    ttl = _int(feed.get("ttl"))
-    if ttl and ttl > 0:
-        hints.append(ttl * 60)
-    period = SY_PERIOD_S.get(str(feed.get("sy_updateperiod") or "").strip().lower())
-    if period:
-        hints.append(period // max(1, _int(feed.get("sy_updatefrequency")) or 1))
-    return min(max(hints), MAX_FEED_INTERVAL_S) if hints else None
 
 
 # --- entries -----------------------------------------------------------------------------------
@@ -300,12 +166,8 @@ def _finish_entry(raw: RawEntry, ctx: ParseContext) -> FeedEntry | None:
         return None
     published_raw = clip(_strip(raw.published_raw), FIELD_MAX_CHARS)
     updated_raw = clip(_strip(raw.updated_raw), FIELD_MAX_CHARS)
-    published_at, published_problem = _plausible(
-        raw.published_at or _parse_date(published_raw), published_raw, ctx.now
-    )
-    updated_at, updated_problem = _plausible(
-        raw.updated_at or _parse_date(updated_raw), updated_raw, ctx.now
-    )
+    published_at, published_problem = checked_date(published_raw, ctx.now, raw.published_at)
+    updated_at, updated_problem = checked_date(updated_raw, ctx.now, raw.updated_at)
     content = raw.content_html
     content_problem = "content_truncated" if content and len(content) > CONTENT_MAX_CHARS else None
     problems = (link_problem, published_problem, updated_problem, content_problem)
@@ -328,53 +190,7 @@ def _finish_entry(raw: RawEntry, ctx: ParseContext) -> FeedEntry | None:
     )
 
 
-def _plausible(
-    when: datetime | None, raw: str | None, now: datetime
-) -> tuple[datetime | None, str | None]:
-    """The date, or None and why: more than a day in the future, before 1970, unparsable."""
-    if when is None:
-        return None, "unparsable_date" if raw else None
-    if when > now + FUTURE_TOLERANCE:
-        return None, "future_date"
-    if when < EPOCH:
-        return None, "ancient_date"
-    return when, None
-
-
-def _parse_date(raw: str | None) -> datetime | None:
-    """ISO 8601 / W3C-DTF first (JSON Feed, sitemaps), then every format feedparser knows."""
-    if not raw:
-        return None
-    try:
-        when = datetime.fromisoformat(raw)
-    except ValueError:
-        return _from_struct(feedparser_parse_date(raw))
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-
-
-def _from_struct(value: time.struct_time | None) -> datetime | None:
-    """Feedparser's UTC struct_time as an aware datetime; None when absent or out of range."""
-    if value is None:
-        return None
-    try:
-        return datetime(*value[:6], tzinfo=UTC)
-    except (TypeError, ValueError):
-        return None
-
-
 # --- text helpers ------------------------------------------------------------------------------
-
-
-def _detail_text(detail: dict[str, Any] | None, limit: int) -> str | None:
-    """Plain text of a feedparser *_detail dict, tags stripped only when its type is (X)HTML."""
-    if not detail:
-        return None
-    value = detail.get("value")
-    return (
-        html_text(value, limit)
-        if "html" in (detail.get("type") or "")
-        else plain_text(value, limit)
-    )
 
 
 def _short_list(values: Iterable[str]) -> tuple[str, ...]:
@@ -385,10 +201,3 @@ def _short_list(values: Iterable[str]) -> tuple[str, ...]:
 
 def _strip(value: str | None) -> str | None:
     return (value.strip() or None) if value else None
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        return None

@@ -1,15 +1,14 @@
-"""Untrusted feed bytes made safe to parse: decoding, sniffing and the entity/DOCTYPE screen."""
+"""Untrusted feed text made safe to parse: sniffing, cutting and the entity/DOCTYPE screen."""
 
 from __future__ import annotations
 
-import codecs
 import itertools
 import logging
 import re
+from collections import deque
 from typing import Any
 from xml.parsers import expat
 
-import charset_normalizer
 from feedparser.sanitizer import replace_doctype
 
 from tasks.feeds.model import CONTENT_MAX_CHARS
@@ -19,20 +18,6 @@ logger = logging.getLogger(__name__)
 # feedparser spends ~15 us per entity reference in text (a 20 MB entity-escaped description took
 # 32 s), so longer runs of text between two tags are cut to this length before it parses them.
 TEXT_RUN_MAX_CHARS = CONTENT_MAX_CHARS
-
-# Decoding. UTF-32 BOMs first: the UTF-16 LE BOM is a prefix of the UTF-32 LE one.
-BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-UTF16_WITHOUT_BOM = {b"<\x00": "utf-16-le", b"\x00<": "utf-16-be"}
-DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([\w.:-]{1,40})["']""")
-CHARSET_PARAM = re.compile(r"""charset\s*=\s*["']?([\w.:-]{1,40})""", re.IGNORECASE)
-# WHATWG: documents labelled latin-1 or ASCII are decoded as windows-1252.
-WINDOWS_1252_LABELS = frozenset({"latin-1", "iso8859-1", "ascii"})
 
 # Sniffing and rewriting. XML_DECLARATION is the pattern feedparser itself rewrites, so the
 # bytes screened for entities below are byte for byte the bytes feedparser parses.
@@ -52,69 +37,15 @@ PARTIAL_REFERENCE = re.compile(r"&[#\w]{0,12}$")
 CHAR_ALIAS = re.compile(r"&#(?:[0-9]{1,7}|x[0-9A-Fa-f]{1,6});|[^&%]?")
 
 
-class _EntityRefused(Exception):
+class _EntityRefusedError(Exception):
     """The DTD declares an entity that could expand or reach outside the document."""
 
 
-class _RootReached(Exception):
+class _RootReached(Exception):  # noqa: N818 - not an error: it stops expat at the root element
     """The screen has seen the whole prolog."""
 
 
-# --- decoding and sniffing -------------------------------------------------------------------
-
-
-def decode(body: bytes, content_type: str | None) -> str:
-    """Text of the document: BOM, then valid UTF-8, then declared charsets, then a guess.
-
-    Valid UTF-8 wins over a declared single-byte charset because mislabelled UTF-8 is far more
-    common than legacy text that happens to be valid UTF-8.
-    """
-    for bom, codec in BOMS:
-        if body.startswith(bom):
-            return body[len(bom) :].decode(codec, "replace")
-    if body[:2] in UTF16_WITHOUT_BOM:
-        return body.decode(UTF16_WITHOUT_BOM[body[:2]], "replace")
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    for label in _declared_charsets(body, content_type):
-        try:
-            return body.decode(label)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return body.decode(_guess_charset(body), "replace")
-
-
-def _declared_charsets(body: bytes, content_type: str | None) -> list[str]:
-    """Charsets named by the XML declaration and the Content-Type, as Python codec names."""
-    labels = []
-    declared = DECLARED_ENCODING.match(body)
-    if declared:
-        labels.append(declared.group(1).decode("ascii"))
-    http_charset = CHARSET_PARAM.search(content_type or "")
-    if http_charset:
-        labels.append(http_charset.group(1))
-    codecs_found = []
-    for label in labels:
-        try:
-            name = codecs.lookup(label).name
-        except LookupError:
-            continue
-        codecs_found.append("cp1252" if name in WINDOWS_1252_LABELS else name)
-    return codecs_found
-
-
-def _guess_charset(body: bytes) -> str:
-    """charset-normalizer's pick, except that windows-1252 wins when it is among the plausible ones.
-
-    Measured here: on short Western European texts charset-normalizer ranks cp1257/cp1258 above
-    cp1252 although all three read plausibly; cp1252 is the web's default legacy charset.
-    """
-    plausible = [match.encoding for match in charset_normalizer.from_bytes(body)]
-    if not plausible or "cp1252" in plausible:
-        return "cp1252"
-    return plausible[0]
+# --- sniffing and cutting ----------------------------------------------------------------------
 
 
 def root_name(text: str) -> str | None:
@@ -135,10 +66,8 @@ def cut_items(text: str, max_entries: int) -> tuple[str, bool]:
     surplus = next(itertools.islice(ITEM_START.finditer(text), max_entries, None), None)
     if surplus is None:
         return text, False
-    last_end = None
-    for last_end in ITEM_END.finditer(text, surplus.start()):
-        pass
-    tail = text[last_end.end() :] if last_end else ""
+    last_end = deque(ITEM_END.finditer(text, surplus.start()), maxlen=1)
+    tail = text[last_end[0].end() :] if last_end else ""
     return text[: surplus.start()] + tail, True
 
 
@@ -189,8 +118,8 @@ def _expat_prolog_reason(xml: bytes) -> str | None:
     parser.EntityDeclHandler = _refuse_entity
     parser.StartElementHandler = _stop_at_root
     try:
-        parser.Parse(xml, True)
-    except _EntityRefused as exc:
+        parser.Parse(xml, True)  # noqa: FBT003 - pyexpat takes isfinal positionally only
+    except _EntityRefusedError as exc:
         return str(exc)
     except (_RootReached, expat.ExpatError):  # a prolog broken earlier declares nothing to expand
         return None
@@ -204,7 +133,7 @@ def _refuse_entity(
         return
     kind = "external" if system_id else "parameter" if is_parameter else "internal"
     msg = f"feeds: unsafe XML: {kind} entity {name!r} is declared; entity declarations are refused"
-    raise _EntityRefused(msg)
+    raise _EntityRefusedError(msg)
 
 
 def _stop_at_root(*_args: Any) -> None:

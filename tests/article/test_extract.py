@@ -8,9 +8,9 @@ import pytest
 
 from tasks.article.extract import EXTRACTOR_VERSION, extract_article, score_text
 from tasks.dedup import content_hash
-from tasks.encoding import decode_html
 from tasks.records import Article, FeedEntry
 from tests.paths import FIXTURES
+from tests.test_encoding import TEXT
 
 PAGES = FIXTURES / "pages"
 
@@ -288,42 +288,6 @@ def test_declared_language_is_kept_when_the_text_disagrees() -> None:
     article = extract_article(html)
     assert (article.language, article.declared_language) == ("de", "en")
     assert extract_article(page_with(lang="en-US")).declared_language is None
-
-
-WINDOWS_1252_META = '<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">'
-TEXT = "Grüße aus Köln: “Café” kostet 5 € – naïve façade, déjà vu."
-
-
-@pytest.mark.parametrize(
-    ("body", "content_type"),
-    [
-        (f"<html><body><p>{TEXT}</p></body></html>".encode("cp1252"), None),
-        (
-            f"<html><body><p>{TEXT}</p></body></html>".encode("cp1252"),
-            "text/html; charset=ISO-8859-1",
-        ),
-        (
-            b"\xef\xbb\xbf" + f"<html><body><p>{TEXT}</p></body></html>".encode(),
-            "text/html; charset=latin-1",
-        ),
-        (f"\ufeff<html><body><p>{TEXT}</p></body></html>".encode("utf-16-le"), None),
-        (f'<meta charset="utf-8"><p>{TEXT}</p>'.encode(), None),
-        (f"{WINDOWS_1252_META}<p>{TEXT}</p>".encode("cp1252"), None),
-        (f"<p>{TEXT}</p>".encode(), "text/html; charset=iso-8859-1"),  # mislabelled UTF-8
-    ],
-)
-def test_decode_html_without_mojibake(body: bytes, content_type: str | None) -> None:
-    assert TEXT in decode_html(body, content_type)
-
-
-def test_decode_shift_jis_and_mixed_utf8() -> None:
-    japanese = "東京の新しい路面電車は来年春に開業する予定です。①"
-    page = (
-        f'<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS"><p>{japanese}</p>'
-    )
-    assert japanese in decode_html(page.encode("cp932"))
-    mixed = '<meta charset="utf-8"><p>Grüße</p>'.encode() + "<p>Müller</p>".encode("latin-1")
-    assert "Grüße" in decode_html(mixed) and "Müller" in decode_html(mixed)
 
 
 def test_extract_article_decodes_bytes_itself() -> None:

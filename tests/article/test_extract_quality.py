@@ -44,14 +44,14 @@ def test_recall_on_pinned_pages_does_not_regress(subset_scores: dict[str, float]
 
 # trafilatura without its readability/jusText fallbacks keeps 413 of this article's ~36,000
 # characters; newsflow's first, fast pass is then too short and the full pass must run.
-SHORT_FAST_PASS_PAGE = "pages/b2a273097fea49e0.html.gz"
+PAGE_CUT_SHORT_BY_THE_FAST_RUN = "pages/b2a273097fea49e0.html.gz"
 
 
 def test_a_short_fast_pass_is_redone_with_trafilaturas_fallbacks() -> None:
     if not (DEV_PAGES / "index.json").is_file():
         pytest.skip(f"dev pages not found at {DEV_PAGES} (the shared corpus sits beside the repo)")
     items = json.loads((DEV_PAGES / "index.json").read_text(encoding="utf-8"))
-    item = next(item for item in items if item["page"] == SHORT_FAST_PASS_PAGE)
+    item = next(item for item in items if item["page"] == PAGE_CUT_SHORT_BY_THE_FAST_RUN)
     norm = load_norm(DEV_PAGES)
     text = score_text(gzip.decompress((DEV_PAGES / item["page"]).read_bytes()), item["url"])
     assert len(text) > 20_000

@@ -16,7 +16,8 @@ from tasks.article.templates import (
     site_key,
 )
 from tasks.dedup import content_hash
-from warehouse import load
+from tasks.rows import cleaned_texts
+from warehouse import load, query
 from warehouse.db import connect
 
 TEMPLATE_LINE = (
@@ -113,8 +114,17 @@ def _store(con, key: str, paragraphs: list[str], site: str = "riverside-notes.ex
         "INSERT INTO articles (article_id, canonical_url, url, site, source_name, title, text, "
         "word_count, content_hash, fetched_at, first_run_id, run_id, extractor_version) "
         "VALUES (?, ?, ?, ?, 'notes', ?, ?, ?, ?, ?, 'run-1', 'run-1', 't')",
-        [key, f"https://{site}/{key}", f"https://{site}/{key}", site, key, text,
-         len(text.split()), content_hash(text), datetime(2024, 3, 8, tzinfo=UTC)],
+        [
+            key,
+            f"https://{site}/{key}",
+            f"https://{site}/{key}",
+            site,
+            key,
+            text,
+            len(text.split()),
+            content_hash(text),
+            datetime(2024, 3, 8, tzinfo=UTC),
+        ],
     )
     for fp in set(paragraph_fingerprints(paragraphs)):
         con.execute("INSERT INTO site_paragraphs VALUES (?, ?, ?)", [site, fp, key])
@@ -128,9 +138,10 @@ def test_stored_articles_lose_a_template_learned_after_they_were_loaded(tmp_path
         _store(con, "plain", [STORIES[3]])
         _store(con, "elsewhere", [STORIES[0], TEMPLATE_LINE], site="other.example")
 
-        learned = load.template_fingerprints(con, {"riverside-notes.example"})
+        learned = query.template_fingerprints(con, {"riverside-notes.example"})
         assert learned == {"riverside-notes.example": frozenset({fingerprint(TEMPLATE_LINE)})}
-        assert load.remove_learned_templates(con, learned) == 3
+        cleaned = cleaned_texts(query.site_texts(con, learned), learned)
+        assert load.apply_cleaned_texts(con, cleaned) == 3
 
         rows = {
             key: (text, flags, stored_hash)

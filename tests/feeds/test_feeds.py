@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tasks.feeds.parse import CONTENT_MAX_CHARS, SUMMARY_MAX_CHARS, entry_key, parse_feed
+from tasks.feeds.model import CONTENT_MAX_CHARS, SUMMARY_MAX_CHARS
+from tasks.feeds.parse import entry_key, parse_feed
 from tasks.records import FeedEntry, ParsedFeed
 from tests.paths import FIXTURES
 
@@ -351,16 +352,19 @@ DATE_CASES = [
         "rfc822-offset",
     ),
     ("2024-05-14T08:30:00-05:00", datetime(2024, 5, 14, 13, 30, tzinfo=UTC), (), "iso-offset"),
+    # One rule with the pages' (tasks.dates): at most an hour ahead of the fetch, from 1990 on.
     (
-        "Wed, 15 May 2024 23:00:00 GMT",
-        datetime(2024, 5, 15, 23, 0, tzinfo=UTC),
+        "Wed, 15 May 2024 12:59:00 GMT",
+        datetime(2024, 5, 15, 12, 59, tzinfo=UTC),
         (),
-        "later-today-kept",
+        "within-the-hour-kept",
     ),
+    ("Wed, 15 May 2024 23:00:00 GMT", None, ("future_date",), "later-today-refused"),
     ("Fri, 17 May 2024 12:00:00 GMT", None, ("future_date",), "two-days-ahead"),
     ("Mon, 01 Jan 2livingston", None, ("unparsable_date",), "garbage"),
     ("Mon, 01 Jan 1900 00:00:00 GMT", None, ("ancient_date",), "year-1900"),
-    ("Thu, 01 Jan 1970 00:00:00 GMT", datetime(1970, 1, 1, tzinfo=UTC), (), "epoch-kept"),
+    ("Thu, 01 Jan 1970 00:00:00 GMT", None, ("ancient_date",), "epoch-refused"),
+    ("Mon, 01 Jan 1990 00:00:00 GMT", datetime(1990, 1, 1, tzinfo=UTC), (), "1990-kept"),
 ]
 
 
@@ -376,6 +380,27 @@ def test_entry_dates(raw: str, expected: datetime | None, problems: tuple[str, .
         )
     )
     assert (entry.published_raw, entry.published_at, entry.problems) == (raw, expected, problems)
+
+
+def test_json_feed_and_sitemap_dates_are_read_by_the_pages_parser() -> None:
+    """Formats feedparser does not read get no parser of their own: the dates rules of pages."""
+    # A date needs a day, and a dotted one is day first.
+    doc = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "items": [{"id": "1", "url": "https://a.example/1", "date_published": "14.05.2024 08:30"}],
+    }
+    entry = only(parse(json.dumps(doc).encode()))
+    assert (entry.published_at, entry.problems) == (datetime(2024, 5, 14, 8, 30, tzinfo=UTC), ())
+    sitemap = (
+        b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<url><loc>https://a.example/2</loc><lastmod>2024-05</lastmod></url></urlset>"
+    )
+    entry = only(parse(sitemap))
+    assert (entry.updated_raw, entry.updated_at, entry.problems) == (
+        "2024-05",
+        None,
+        ("unparsable_date",),
+    )
 
 
 def test_now_defaults_to_the_current_time() -> None:
@@ -573,4 +598,4 @@ def test_extra_tracking_params_apply_to_entry_urls() -> None:
 @pytest.mark.parametrize("name", sorted(p.name for p in FEED_FIXTURES.iterdir()))
 def test_every_fixture_result_survives_pickling(name: str) -> None:
     parsed = parse(fixture(name))
-    assert pickle.loads(pickle.dumps(parsed)) == parsed
+    assert pickle.loads(pickle.dumps(parsed)) == parsed  # noqa: S301 - the test's own object

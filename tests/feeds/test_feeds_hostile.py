@@ -20,8 +20,10 @@ from tests.paths import FIXTURES
 FEED_FIXTURES = FIXTURES / "feeds"
 FEED_URL = "https://hostile.example/feed.xml"
 MEMORY_BOUND = 20 * 2**20  # bytes; every refused case stays far below, an expansion far above
-RSS_TAIL = '<rss version="2.0"><channel><title>t</title><item><title>{title}</title>' \
-    "<link>https://hostile.example/1</link><description>{description}</description></item></channel></rss>"  # fmt: skip
+RSS_TAIL = (
+    '<rss version="2.0"><channel><title>t</title><item><title>{title}</title>'
+    "<link>https://hostile.example/1</link><description>{description}</description></item></channel></rss>"
+)
 
 
 def parse_bounded(body: bytes) -> tuple[ParsedFeed, int]:
@@ -40,15 +42,19 @@ def with_dtd(dtd: str, title: str = "x", description: str = "x") -> bytes:
 
 
 def quadratic_blowup(*, broken: bool = False) -> bytes:
-    """10 KB entity referenced 10,000 times: 40 KB in. feedparser alone: expat stops at its
-    amplification limit, the loose parser then expands it: 100 MB out, ~6 s.
+    """10 KB entity referenced 10,000 times: 40 KB in.
+
+    feedparser alone: expat stops at its amplification limit, the loose parser then expands
+    it: 100 MB out, ~6 s.
     """
     description = "&a;" * 10_000 + ("<br>" if broken else "")
     return with_dtd(f'<!ENTITY a "{"a" * 10_000}">', description=description)
 
 
 def one_line_billion_laughs() -> bytes:
-    """Feedparser only strips DOCTYPE/ENTITY declarations that start a line; here expat gets the
+    """All entity declarations on one line.
+
+    Feedparser only strips DOCTYPE/ENTITY declarations that start a line; here expat gets the
     whole DTD and burns ~2 s and ~90 MB before its amplification limit stops it.
     """
     entities = ['<!ENTITY l0 "lol">'] + [
@@ -58,8 +64,10 @@ def one_line_billion_laughs() -> bytes:
 
 
 def entity_hidden_in_comment() -> bytes:
-    """Expat ignores a declaration inside a DTD comment, but feedparser's regex rewrite lifts it
-    out and hands it to the loose parser: 40 KB in, 100 MB out.
+    """An entity declared inside a DTD comment.
+
+    Expat ignores a declaration there, but feedparser's regex rewrite lifts it out and hands it
+    to the loose parser: 40 KB in, 100 MB out.
     """
     return with_dtd(f'<!--\n<!ENTITY a "{"a" * 10_000}">\n-->', description="&a;" * 10_000)
 
@@ -153,7 +161,7 @@ def forbidden_listener() -> Iterator[socket.socket]:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
         listener.bind(("127.0.0.2", 0))
         listener.listen(8)
-        listener.setblocking(False)
+        listener.settimeout(0.0)  # non-blocking
         yield listener
 
 
