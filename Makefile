@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test bench-extraction bench-pipeline clean
+.PHONY: install demo test lint bench-extraction bench-pipeline clean
 
 # Re-install whenever pyproject.toml changes; the stamp file makes repeated runs instant.
 $(VENV)/.installed: pyproject.toml
@@ -17,8 +17,13 @@ install: $(VENV)/.installed
 demo: install
 	$(BIN)/newsflow demo
 
-test: install
+# The lint runs first: it takes a second, and a finding fails the build like a failing test.
+test: install lint
 	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench-extraction: install
 	$(BIN)/python bench/extraction.py

@@ -1,5 +1,7 @@
-"""Prefect flows, the command line and the demo. Importing the package sets Prefect's defaults
-(flows.prefect_env) before any of its modules imports prefect.
+"""Prefect flows, the command line and the demo.
+
+Importing the package sets Prefect's defaults (flows.prefect_env) before any of its modules
+imports prefect.
 """
 
 from flows import prefect_env

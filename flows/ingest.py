@@ -13,11 +13,13 @@ import logging
 import time
 import uuid
 from collections import Counter, deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
+import duckdb
 from prefect import flow, task, unmapped
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
@@ -26,8 +28,9 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from config.settings import Settings, load_settings
 from config.sources import load_sources
-from tasks import stages
+from tasks import rows, stages
 from tasks.dedup import StoryClusterer
+from tasks.fetcher.client import RequestLog
 from tasks.records import (
     FeedOutcome,
     FeedState,
@@ -40,7 +43,7 @@ from tasks.records import (
 from tasks.runtime import resources
 from tasks.runtime.workers import start_fork_server, trim_heap
 from tasks.schedule import is_due
-from warehouse import load
+from warehouse import load, query
 from warehouse.db import RunLock, connect
 from warehouse.search import rebuild_search_index
 
@@ -63,11 +66,12 @@ def _now() -> datetime:
 def fetch_feed_task(
     source: Source, state: FeedState | None, settings: Settings, now: datetime
 ) -> tuple[FeedOutcome, list[FetchResult]]:
-    """Fetch and parse one source; also hand back the requests made, for the fetch log."""
+    """Fetch and parse one source; also hand back the requests made for it, for the fetch log."""
+    log = RequestLog()
     fetcher = resources.fetcher(settings)
     pool = functools.partial(resources.pool, settings)
-    outcome = stages.fetch_feed(source, state, fetcher, pool, settings, now)
-    return outcome, fetcher.take_log()
+    outcome = stages.fetch_feed(source, state, fetcher, pool, settings, now, log=log)
+    return outcome, log.results
 
 
 @task(name="process-batch", cache_policy=NO_CACHE)
@@ -78,10 +82,10 @@ def process_batch_task(
 
     Several batches are in flight at once, so one batch's fetching overlaps another's extraction.
     """
-    fetcher = resources.fetcher(settings)
-    fetched = stages.fetch_pages(jobs, fetcher)
+    log = RequestLog()
+    fetched = stages.fetch_pages(jobs, resources.fetcher(settings), log=log)
     outcomes = stages.extract_pages(fetched, resources.pool(settings), templates, settings)
-    return outcomes, fetcher.take_log()
+    return outcomes, log.results
 
 
 class Ingestion:
@@ -97,24 +101,29 @@ class Ingestion:
         self.sites_touched: set[str] = set()
         self.tasks_submitted = 0
 
-    def db(self):
+    def db(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """The writer's connection, held for one stage or one batch."""
         return connect(self.settings.db_path, threads=WRITER_THREADS)
 
-    def write_fetch_log(self, con, results: list[FetchResult]) -> None:
+    def write_fetch_log(self, con: duckdb.DuckDBPyConnection, results: list[FetchResult]) -> None:
+        """Append requests to the fetch log, counting the failures of feeds and robots.txt."""
         for result in results:
             # Page failures are counted from their outcomes, which include extraction errors.
             if result.kind != "page" and not result.succeeded:
                 self.errors[f"{result.kind}:{result.status}"] += 1
-        load.append_fetch_log(con, results, self.summary.run_id, self.source_by_url, _now())
+        load.append_fetch_log(
+            con, rows.fetch_log_rows(results, self.summary.run_id, self.source_by_url, _now())
+        )
 
 
 def _plan(
     run: Ingestion, sources: Sequence[Source], force: bool
 ) -> tuple[list[Source], dict[str, FeedState]]:
     with run.db() as con:
-        states = load.sync_sources(con, sources)
+        load.sync_sources(con, sources)
+        states = query.feed_states(con)
         load.start_run(con, run.summary.run_id, run.summary.flow_run_id, _now())
-        run.templates = load.template_fingerprints(con)
+        run.templates = query.template_fingerprints(con)
     now = _now()
     due = [s for s in sources if s.enabled and is_due(states.get(s.name), now, force=force)]
     for source in due:
@@ -129,12 +138,21 @@ def _record_feeds(
     run: Ingestion, results: Sequence[tuple[FeedOutcome, list[FetchResult]]]
 ) -> list[PageJob]:
     summary = run.summary
+    outcomes = [outcome for outcome, _ in results]
+    entries = {outcome.source.name: rows.entry_rows(outcome) for outcome in outcomes}
+    now = _now()
     with run.db() as con:
         run.write_fetch_log(con, [request for _, requests in results for request in requests])
-        counts = load.record_feeds(con, [outcome for outcome, _ in results], summary.run_id, _now())
-        for (outcome, _), (seen, new) in zip(results, counts):
-            summary.entries_seen += seen
-            summary.entries_new += new
+        new = load.record_feeds(
+            con,
+            [rows.feed_state_row(outcome, now) for outcome in outcomes],
+            [row for source_entries in entries.values() for row in source_entries],
+            summary.run_id,
+            now,
+        )
+        for outcome in outcomes:
+            summary.entries_seen += len(entries[outcome.source.name])
+            summary.entries_new += new.get(outcome.source.name, 0)
             failed = outcome.failed
             summary.feeds_failed += failed
             summary.feeds_not_modified += outcome.unchanged
@@ -146,9 +164,10 @@ def _record_feeds(
                     else outcome.fetch.error
                 )
                 logger.warning("feed %s failed: %s", outcome.source.name, reason)
-        jobs = load.pending_jobs(con, run.settings.max_attempts, _now())
+        load.link_known_articles(con, _now())
+        jobs = query.pending_jobs(con, run.settings.max_attempts)
         if jobs:  # a run with no page to fetch never needs the story index
-            run.clusterer = load.story_clusterer(con, STORY_WINDOW_DAYS)
+            run.clusterer = rows.story_index(query.recent_signatures(con, STORY_WINDOW_DAYS))
     for job in jobs:
         run.source_by_url[job.entry.url] = job.source_name
     return jobs
@@ -157,13 +176,11 @@ def _record_feeds(
 def _load_batch(run: Ingestion, outcomes: list[PageOutcome], requests: list[FetchResult]) -> None:
     summary = run.summary
     with run.db() as con:
-        counts = load.load_pages(
-            con,
-            outcomes,
-            run_id=summary.run_id,
-            now=_now(),
-            clusterer=run.clusterer,
-            max_attempts=run.settings.max_attempts,
+        now = _now()
+        stored = query.stored_articles(con, *rows.article_keys(outcomes))
+        batch, counts = rows.page_rows(outcomes, stored, run.clusterer, now)
+        load.load_pages(
+            con, batch, run_id=summary.run_id, now=now, max_attempts=run.settings.max_attempts
         )
         run.write_fetch_log(con, requests)
     summary.articles_new += counts.new
@@ -219,25 +236,41 @@ def _finish_articles(run: Ingestion) -> None:
     if not run.sites_touched:
         return
     with run.db() as con:
-        learned = load.template_fingerprints(con, run.sites_touched)
-        changed = load.remove_learned_templates(con, learned)
+        learned = query.template_fingerprints(con, run.sites_touched)
+        changed = load.apply_cleaned_texts(
+            con, rows.cleaned_texts(query.site_texts(con, learned), learned)
+        )
         rebuild_search_index(con)
     if changed:
         logger.info("removed learned site templates from %d stored articles", changed)
 
 
-def ingest(
-    settings: Settings, sources: Sequence[Source], *, force: bool = False, lock_wait_s: float = 0.0
-) -> tuple[RunSummary, int]:
-    """One ingestion run inside a Prefect flow; returns its summary and the task runs it submitted."""
-    started = time.monotonic()
+@contextmanager
+def claim_run(settings: Settings, lock_wait_s: float = 0.0) -> Iterator[None]:
+    """Hold the database's run lock and start the fork server, for one run.
+
+    Raises WarehouseError when another run holds the lock after lock_wait_s. flows.runner
+    claims its runs before Prefect starts, so that refusal comes at once and the fork server's
+    loading overlaps Prefect's start-up; ingest_flow claims the runs a deployment starts.
+    """
     lock = RunLock(settings.db_path)
     lock.acquire(lock_wait_s)
+    try:
+        if not settings.distributed:  # Dask workers run their own pools
+            start_fork_server()
+        yield
+    finally:
+        lock.release()
+
+
+def ingest(
+    settings: Settings, sources: Sequence[Source], *, force: bool = False
+) -> tuple[RunSummary, int]:
+    """One claimed ingestion run inside a Prefect flow; returns its summary and task runs made."""
+    started = time.monotonic()
     run = Ingestion(settings, run_id=uuid.uuid4().hex[:16])
     run.summary.flow_run_id = flow_run.get_id()
     status, error = "failed", None
-    if not settings.distributed:
-        start_fork_server()  # already running when started by flows.runner; a no-op then
     try:
         due, states = _plan(run, sources, force)
         logger.info("%d of %d sources due", len(due), len(sources))
@@ -264,7 +297,6 @@ def ingest(
         run.summary.errors_by_class = dict(run.errors)
         with run.db() as con:
             load.finish_run(con, run.summary, status, _now(), error)
-        lock.release()
     return run.summary, run.tasks_submitted
 
 
@@ -275,9 +307,21 @@ def ingest_flow(
     overrides: dict[str, Any] | None = None,
     force: bool = False,
     lock_wait_s: float = 0.0,
+    settings: Settings | None = None,
+    sources: list[Source] | None = None,
 ) -> dict[str, Any]:
-    """Ingest every due source of a feeds file into the warehouse; returns the run summary."""
-    settings = load_settings(settings_file, overrides)
-    sources = load_sources(feeds_file)
-    summary, tasks_submitted = ingest(settings, sources, force=force, lock_wait_s=lock_wait_s)
+    """Ingest every due source of a feeds file into the warehouse; returns the run summary.
+
+    flows.runner passes the settings and sources it built and checked before Prefect started,
+    having claimed the run; a deployment passes files (JSON parameters), read here, and the
+    run is claimed here.
+    """
+    if settings is None:
+        settings = load_settings(settings_file, overrides)
+    if sources is None:
+        sources = load_sources(feeds_file)
+    # The runner's process holds the lock of the run it claimed; no other process can.
+    claimed = RunLock(settings.db_path).held
+    with nullcontext() if claimed else claim_run(settings, lock_wait_s):
+        summary, tasks_submitted = ingest(settings, sources, force=force)
     return {**asdict(summary), "tasks_submitted": tasks_submitted}

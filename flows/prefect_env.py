@@ -23,4 +23,3 @@ def configure() -> None:
     """Apply newsflow's Prefect defaults to this process's environment."""
     for name, value in DEFAULTS.items():
         os.environ.setdefault(name, value)
-

@@ -1,5 +1,7 @@
-"""`newsflow reextract`: run extraction again over stored raw pages, with the site templates
-learned since they were fetched. No network: the HTML comes from raw_pages.
+"""`newsflow reextract`: run extraction again over stored raw pages.
+
+The pages are extracted with the site templates learned since they were fetched, and loaded
+the way the ingest flow loads a batch. No network: the HTML comes from raw_pages.
 """
 
 from __future__ import annotations
@@ -8,13 +10,13 @@ import logging
 from datetime import UTC, datetime
 
 from config.settings import Settings
-from tasks import stages
+from tasks import rows, stages
 from tasks.records import FeedEntry, FetchResult, FetchStatus, PageJob
+from tasks.rows import LoadCounts
 from tasks.runtime.workers import WorkerPool
-from warehouse import load
+from warehouse import load, query
 from warehouse.db import RunLock, connect
 from warehouse.search import rebuild_search_index
-from warehouse.sql import run
 
 logger = logging.getLogger(__name__)
 
@@ -25,57 +27,51 @@ STORY_WINDOW_DAYS = 30
 def _fetched(row: tuple) -> tuple[PageJob, FetchResult]:
     article_id, url, final_url, content_type, html, codec, fetched_at, source_name, entry_json = row
     entry = (
-        load.entry_from_json(entry_json) if entry_json else FeedEntry(entry_key=article_id, url=url)
+        FeedEntry.from_json(entry_json) if entry_json else FeedEntry(entry_key=article_id, url=url)
     )
     fetch = FetchResult(
         url=url,
         final_url=final_url,
         status=FetchStatus.OK,
         http_status=200,
-        body=load.raw_page_html(html, codec),
+        body=rows.raw_page_html(html, codec),
         content_type=content_type,
         started_at=fetched_at,
     )
     return PageJob(source_name=source_name, entry=entry), fetch
 
 
-def reextract(settings: Settings, *, source: str | None = None) -> load.LoadCounts:
+def reextract(settings: Settings, *, source: str | None = None) -> LoadCounts:
     """Re-extract every stored page (of one source, if given); changed texts become new versions."""
-    total = load.LoadCounts()
+    total = LoadCounts()
     run_id = f"reextract-{datetime.now(UTC):%Y%m%dT%H%M%S}"
     after = ""
     lock = RunLock(settings.db_path)
     lock.acquire()
     try:
         with connect(settings.db_path) as con:
-            templates = load.template_fingerprints(con)
-            clusterer = load.story_clusterer(con, STORY_WINDOW_DAYS)
+            templates = query.template_fingerprints(con)
+            clusterer = rows.story_index(query.recent_signatures(con, STORY_WINDOW_DAYS))
         with WorkerPool(settings.workers) as pool:
             while True:
                 with connect(settings.db_path) as con:
-                    rows = run(
-                        con,
-                        "raw_pages_batch",
-                        after=after,
-                        source=source,
-                        limit=settings.batch_size,
-                    ).fetchall()
-                if not rows:
+                    pages = query.raw_pages(
+                        con, after=after, source=source, limit=settings.batch_size
+                    )
+                if not pages:
                     with connect(settings.db_path) as con:
                         rebuild_search_index(con)
                     return total
-                after = rows[-1][0]
+                after = pages[-1][0]
                 outcomes = stages.extract_pages(
-                    [_fetched(row) for row in rows], pool, templates, settings
+                    [_fetched(page) for page in pages], pool, templates, settings
                 )
                 with connect(settings.db_path) as con:
-                    counts = load.load_pages(
-                        con,
-                        outcomes,
-                        run_id=run_id,
-                        now=datetime.now(UTC),
-                        clusterer=clusterer,
-                        max_attempts=settings.max_attempts,
+                    now = datetime.now(UTC)
+                    stored = query.stored_articles(con, *rows.article_keys(outcomes))
+                    batch, counts = rows.page_rows(outcomes, stored, clusterer, now)
+                    load.load_pages(
+                        con, batch, run_id=run_id, now=now, max_attempts=settings.max_attempts
                     )
                 _add(total, counts)
                 logger.info(
@@ -87,7 +83,7 @@ def reextract(settings: Settings, *, source: str | None = None) -> load.LoadCoun
         lock.release()
 
 
-def _add(total: load.LoadCounts, counts: load.LoadCounts) -> None:
+def _add(total: LoadCounts, counts: LoadCounts) -> None:
     total.new += counts.new
     total.updated += counts.updated
     total.unchanged += counts.unchanged

@@ -22,10 +22,9 @@ from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from prefect.settings import PREFECT_API_URL
 
 from config.settings import Settings, load_settings
+from config.sources import Source, load_sources
 from flows.dask_runner import dask_task_runner
-from flows.ingest import ingest_flow
-from tasks.runtime.workers import start_fork_server
-from warehouse.db import RunLock
+from flows.ingest import claim_run, ingest_flow
 
 logger = logging.getLogger(__name__)
 
@@ -40,40 +39,25 @@ def _path(path: Path | None) -> str | None:
 
 
 def run_ingest_flow(
-    feeds_file: Path | None,
-    settings_file: Path | None,
-    overrides: dict[str, Any] | None = None,
+    settings: Settings,
+    sources: list[Source],
     *,
     force: bool = False,
     lock_wait_s: float = 0.0,
 ) -> dict[str, Any]:
     """Run the ingest flow once and return its summary, with the Prefect task runs it made.
 
-    The run lock is taken here, before the flow starts, so a database another run is writing
-    is reported at once as a WarehouseError (the flow takes the same lock again inside).
+    The run is claimed here, before Prefect starts: a database another run is writing is
+    reported at once as a WarehouseError, and the fork server's loading (the extractor, the
+    language model) overlaps Prefect's start-up instead of delaying the first feeds.
     """
-    settings = load_settings(settings_file, overrides)
     flow = (
         ingest_flow.with_options(task_runner=dask_task_runner(settings))
         if settings.distributed
         else ingest_flow
     )
-    lock = RunLock(settings.db_path)
-    lock.acquire(lock_wait_s)
-    if not settings.distributed:
-        # Its loading (the extractor, the language model) then overlaps Prefect's start-up,
-        # which leaves a core idle; started inside the flow, the first feeds waited for it.
-        start_fork_server()
-    try:
-        state = flow(
-            feeds_file=_path(feeds_file),
-            settings_file=_path(settings_file),
-            overrides=overrides,
-            force=force,
-            return_state=True,
-        )
-    finally:
-        lock.release()
+    with claim_run(settings, lock_wait_s):
+        state = flow(settings=settings, sources=sources, force=force, return_state=True)
     summary = state.result()
     summary["task_runs"] = wait_for_task_run_history(
         state.state_details.flow_run_id, summary["tasks_submitted"]
@@ -142,8 +126,11 @@ def serve_ingest_flow(
         logger.info("next run at %s; Ctrl-C stops", when.isoformat(timespec="seconds"))
         time.sleep(max(0.0, (when - datetime.now(UTC)).total_seconds()))
         try:
+            # Read each time: edits to the files apply from the next run on.
             summary = run_ingest_flow(
-                feeds_file, settings_file, overrides, lock_wait_s=SCHEDULED_LOCK_WAIT_S
+                load_settings(settings_file, overrides),
+                load_sources(feeds_file),
+                lock_wait_s=SCHEDULED_LOCK_WAIT_S,
             )
             logger.info(
                 "run %s: %d new articles in %.1f s",
@@ -152,7 +139,8 @@ def serve_ingest_flow(
                 summary["duration_s"],
             )
         except Exception as exc:  # noqa: BLE001 - one failed run must not stop the schedule
-            logger.error("run failed: %s: %s", type(exc).__name__, exc)
+            # One line, as the command line reports a failed run: tracebacks would bury the log.
+            logger.error("run failed: %s: %s", type(exc).__name__, exc)  # noqa: TRY400
 
 
 def run_times(settings: Settings, start: datetime | None = None) -> Iterator[datetime]:

@@ -29,8 +29,10 @@ class FeedCandidate:
 
 
 def discover_feeds(site_url: str, settings: Settings) -> list[FeedCandidate]:
-    """Feeds of a site: the URL itself if it is a feed, else its <link rel=alternate> feeds,
-    else whichever common feed paths answer with a feed. Only URLs that parse as feeds count.
+    """Feeds of a site, of which only URLs that parse as feeds count.
+
+    The URL itself if it is a feed, else its <link rel=alternate> feeds, else whichever common
+    feed paths answer with a feed.
     """
     with Fetcher(settings) as fetcher:
         page = fetcher.fetch(site_url, kind="discovery")

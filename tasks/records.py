@@ -6,7 +6,8 @@ leave the module that produced them. Datetimes are timezone-aware (UTC).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from http import HTTPStatus
 
@@ -106,6 +107,23 @@ class FeedEntry:
     # Why the entry cannot be fetched or why a field was dropped, e.g. "missing_link",
     # "refused_scheme:javascript", "future_date", "ancient_date"; empty when clean.
     problems: tuple[str, ...] = ()
+
+    def to_json(self) -> str:
+        """The entry as JSON, stored with its discovery to rebuild it when its page is fetched."""
+        data = asdict(self)
+        for key in ("published_at", "updated_at"):
+            data[key] = data[key].isoformat() if data[key] else None
+        return json.dumps(data, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> FeedEntry:
+        """The entry to_json stored."""
+        data = json.loads(text)
+        for key in ("published_at", "updated_at"):
+            data[key] = datetime.fromisoformat(data[key]) if data[key] else None
+        for key in ("authors", "categories", "problems"):
+            data[key] = tuple(data[key])
+        return cls(**data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +227,9 @@ class FeedOutcome:
     parsed: ParsedFeed | None  # None when not fetched, not modified or the body was unchanged
     body_hash: str | None
     next_fetch_at: datetime
+    # Failed fetches of the source in a row, this one included (0 after a success): the count
+    # the backoff in next_fetch_at was computed from, stored as it is.
+    consecutive_failures: int
     unchanged: bool = False  # 304, or a 200 whose body hash equals the last one parsed
     disabled_reason: str | None = None  # set when the source must be disabled (410 Gone)
 
@@ -239,3 +260,155 @@ class RunSummary:
     errors_by_class: dict[str, int] = field(default_factory=dict)
     duration_s: float = 0.0
     flow_run_id: str | None = None
+
+
+# --- warehouse rows --------------------------------------------------------------------------
+# What a batch writes: one dataclass per table the loader stages it in (warehouse/load.py),
+# fields in that table's column order. The staging table's Arrow schema is derived from these
+# annotations, so a column is declared here and used by name in warehouse/queries/*.sql.
+
+
+@dataclass(frozen=True, slots=True)
+class EntryRow:
+    """A feed entry as `discoveries` records it."""
+
+    source_name: str
+    entry_key: str
+    url: str | None
+    guid: str | None
+    title: str | None
+    published_raw: str | None
+    published_at: datetime | None
+    updated_raw: str | None
+    updated_at: datetime | None
+    problems: tuple[str, ...]
+    state: str  # pending, or skipped when the entry has no usable link
+    entry_json: str  # FeedEntry.to_json
+
+
+@dataclass(frozen=True, slots=True)
+class FeedStateRow:
+    """One source's fetch in this run, as `sources` remembers it."""
+
+    name: str
+    ok: bool
+    fetched_at: datetime
+    moved_to: str | None
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    feed_title: str | None
+    feed_format: str | None
+    feed_interval_s: int | None
+    next_fetch_at: datetime
+    consecutive_failures: int
+    error_class: str | None
+    error: str | None
+    disabled_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRow:
+    """A new or changed article: its `articles` row and its `raw_pages` row."""
+
+    article_id: str
+    canonical_url: str | None
+    url: str | None
+    job_url: str | None
+    site: str | None
+    source_name: str
+    title: str | None
+    authors: tuple[str, ...]
+    published_at: datetime | None
+    updated_at: datetime | None
+    language: str | None
+    declared_language: str | None
+    site_name: str | None
+    categories: tuple[str, ...]
+    tags: tuple[str, ...]
+    image_url: str | None
+    summary: str | None
+    text: str
+    word_count: int
+    content_hash: str
+    flags: tuple[str, ...]
+    story_id: str | None
+    story_signature: bytes | None
+    fetched_at: datetime
+    extractor_version: str
+    content_type: str | None
+    html_compressed: bytes
+    html_codec: str  # gzip or zlib: how html_compressed reads back
+    html_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRow:
+    """A fetched URL's article: every pending entry of that URL is settled with it."""
+
+    job_url: str | None
+    article_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class FailureRow:
+    """A URL whose page gave no article, counted against its pending entries."""
+
+    job_url: str | None
+    error_class: str | None
+    error: str | None
+    retryable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ParagraphsRow:
+    """The paragraph fingerprints of one page of a site: a `site_paragraphs` row for each."""
+
+    site: str
+    fingerprints: tuple[str, ...]
+    article_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CleanedText:
+    """A stored article's text without its site's learned template paragraphs."""
+
+    article_id: str
+    text: str
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class FetchLogRow:
+    """One request made, as `fetch_log` records it."""
+
+    run_id: str
+    kind: str
+    source_name: str | None
+    url: str
+    final_url: str | None
+    http_status: int | None
+    error_class: str | None
+    error: str | None
+    bytes: int
+    elapsed_ms: float
+    attempts: int
+    requested_at: datetime
+
+
+@dataclass(slots=True)
+class PageRows:
+    """What one batch of page outcomes writes, loaded together in one transaction."""
+
+    articles: list[ArticleRow] = field(default_factory=list)
+    links: list[LinkRow] = field(default_factory=list)
+    paragraphs: list[ParagraphsRow] = field(default_factory=list)
+    failures: list[FailureRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticles:
+    """What the warehouse already holds for a batch's articles."""
+
+    content_hash_by_id: dict[str, str]
+    story_by_content_hash: dict[str, str]  # an exact duplicate joins its story

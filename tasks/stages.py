@@ -1,6 +1,8 @@
-"""The pipeline's units of work as plain functions: fetch and parse one feed, fetch a batch of
-pages, extract a batch. The network and the worker pool are passed in; nothing here touches
-the database or Prefect, so tests call these directly.
+"""The pipeline's units of work as plain functions.
+
+Fetch and parse one feed, fetch a batch of pages, extract a batch. The network, the worker pool
+and the log of the requests made are passed in; nothing here touches the database or Prefect,
+so tests call these directly.
 """
 
 from __future__ import annotations
@@ -10,13 +12,14 @@ import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from http import HTTPStatus
 from typing import TypeVar
 
 from config.settings import Settings
 from tasks.article.page import process_page
 from tasks.article.templates import site_key
 from tasks.feeds.parse import parse_feed
-from tasks.fetcher.client import Fetcher
+from tasks.fetcher.client import Fetcher, RequestLog
 from tasks.records import (
     FeedEntry,
     FeedOutcome,
@@ -52,12 +55,15 @@ def fetch_feed(
     worker_pool: Callable[[], WorkerPool | InlinePool],
     settings: Settings,
     now: datetime,
+    *,
+    log: RequestLog,
 ) -> FeedOutcome:
     """Fetch one source conditionally and parse it in a worker unless its body is unchanged.
 
     worker_pool is called only when there is something to parse, so a run of unchanged feeds
-    never waits for the workers to start. Never raises: HTTP and parse failures are recorded
-    in the outcome.
+    never waits for the workers to start. Every request made (the feed, a sitemap index's
+    children) is recorded in `log`. Never raises: HTTP and parse failures are recorded in the
+    outcome.
     """
     url = state.url if state else source.url
     fetch = fetcher.fetch(
@@ -65,10 +71,12 @@ def fetch_feed(
         kind="feed",
         etag=state.etag if state else None,
         last_modified=state.last_modified if state else None,
+        log=log,
     )
-    failures = 0 if fetch.succeeded else (state.consecutive_failures if state else 0) + 1
-    disabled = "410 Gone: the feed was removed" if fetch.http_status == 410 else None
+    earlier_failures = state.consecutive_failures if state else 0
+    disabled = "410 Gone: the feed was removed" if fetch.http_status == HTTPStatus.GONE else None
     if fetch.status != FetchStatus.OK:
+        failures = 0 if fetch.succeeded else earlier_failures + 1
         when = next_fetch_at(now, source, settings.feed_min_interval_s, fetch, None, failures)
         return FeedOutcome(
             source,
@@ -76,20 +84,23 @@ def fetch_feed(
             None,
             None,
             when,
+            failures,
             unchanged=fetch.status == FetchStatus.NOT_MODIFIED,
             disabled_reason=disabled,
         )
     body_hash = hashlib.sha256(fetch.body).hexdigest()
     if state and state.body_hash == body_hash:
         when = next_fetch_at(now, source, settings.feed_min_interval_s, fetch, None, 0)
-        return FeedOutcome(source, fetch, None, body_hash, when, unchanged=True)
+        return FeedOutcome(source, fetch, None, body_hash, when, 0, unchanged=True)
     pool = worker_pool()
     parsed = _parse_in_worker(fetch, pool, settings, now)
     if parsed.child_urls:
-        parsed = _merge_child_sitemaps(parsed, fetcher, pool, settings, now)
-    failures = (state.consecutive_failures if state else 0) + 1 if parsed.error_class else 0
+        parsed = _merge_child_sitemaps(parsed, fetcher, pool, settings, now, log)
+    failures = earlier_failures + 1 if parsed.error_class else 0
     when = next_fetch_at(now, source, settings.feed_min_interval_s, fetch, parsed, failures)
-    return FeedOutcome(source, fetch, parsed, None if parsed.error_class else body_hash, when)
+    return FeedOutcome(
+        source, fetch, parsed, None if parsed.error_class else body_hash, when, failures
+    )
 
 
 def _parse_in_worker(
@@ -115,12 +126,17 @@ def _parse_in_worker(
 
 
 def _merge_child_sitemaps(
-    index: ParsedFeed, fetcher: Fetcher, pool: WorkerPool, settings: Settings, now: datetime
+    index: ParsedFeed,
+    fetcher: Fetcher,
+    pool: WorkerPool,
+    settings: Settings,
+    now: datetime,
+    log: RequestLog,
 ) -> ParsedFeed:
     """A sitemap index: fetch its first MAX_CHILD_SITEMAPS children and gather their entries."""
     entries: dict[str, FeedEntry] = {}
     children = index.child_urls[:MAX_CHILD_SITEMAPS]
-    for result in fetcher.fetch_many(children, kind="feed"):
+    for result in fetcher.fetch_many(children, kind="feed", log=log):
         child = _parse_in_worker(result, pool, settings, now) if result.ok else None
         for entry in child.entries if child else ():
             entries.setdefault(entry.entry_key, entry)
@@ -136,12 +152,16 @@ def page_batches(jobs: Sequence[T], size: int) -> list[Sequence[T]]:
     return [jobs[:first], *rest] if jobs else []
 
 
-def fetch_pages(jobs: Sequence[PageJob], fetcher: Fetcher) -> list[tuple[PageJob, FetchResult]]:
-    """Fetch the pages of a batch concurrently (within the fetcher's politeness limits)."""
+def fetch_pages(
+    jobs: Sequence[PageJob], fetcher: Fetcher, *, log: RequestLog
+) -> list[tuple[PageJob, FetchResult]]:
+    """Fetch the pages of a batch concurrently (within the fetcher's politeness limits).
+
+    Every request made (the pages, robots.txt files fetched for them) is recorded in `log`.
+    """
     by_url = {job.entry.url: job for job in jobs}
-    return [
-        (by_url[result.url], result) for result in fetcher.fetch_many(list(by_url), kind="page")
-    ]
+    fetched = fetcher.fetch_many(list(by_url), kind="page", log=log)
+    return [(by_url[result.url], result) for result in fetched]
 
 
 def extract_pages(

@@ -57,7 +57,7 @@ def test_bad_settings_name_the_file_key_and_problem(tmp_path, text, expected):
 
 def test_bad_environment_value_is_reported_as_such(tmp_path):
     path = write(tmp_path / "s.toml", "")
-    with pytest.raises(ConfigError, match="NEWSFLOW_.*batch_size"):
+    with pytest.raises(ConfigError, match=r"NEWSFLOW_.*batch_size"):
         load_settings(path, environ={"NEWSFLOW_BATCH_SIZE": "many"})
 
 

@@ -82,5 +82,5 @@ def test_serve_runs_on_cron_or_at_a_fixed_interval():
 def test_a_bad_cron_expression_is_a_config_error():
     from config.settings import ConfigError, load_settings
 
-    with pytest.raises(ConfigError, match="schedule_cron: .*not a cron expression"):
+    with pytest.raises(ConfigError, match=r"schedule_cron: .*not a cron expression"):
         load_settings(overrides={"schedule_cron": "every tuesday"})

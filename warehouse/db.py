@@ -26,6 +26,8 @@ from warehouse.migrate import apply_migrations
 logger = logging.getLogger(__name__)
 
 LOCK_MARKERS = ("Could not set lock", "Conflicting lock")
+# How long opening the file waits for another holder, such as a batch being written.
+LOCK_WAIT_S = 30.0
 
 
 class WarehouseError(Exception):
@@ -51,14 +53,19 @@ def _open(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnecti
                     f"database {path} is locked by another process ({holder.strip()}); "
                     "close it (a duckdb shell, a notebook) or try again"
                 ) from None
-            # Holds are short (one batch), so poll often rather than back off far.
-            time.sleep(delay * (0.5 + random.random()))
+            # Holds are short (one batch), so poll often rather than back off far; the jitter
+            # keeps waiting readers from retrying in step (a timing spread, not a secret).
+            time.sleep(delay * (0.5 + random.random()))  # noqa: S311
             delay = min(delay * 2, 0.1)
 
 
 @contextlib.contextmanager
 def connect(
-    path: Path, *, read_only: bool = False, wait_s: float = 30.0, threads: int | None = None
+    path: Path,
+    *,
+    read_only: bool = False,
+    wait_s: float = LOCK_WAIT_S,
+    threads: int | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection held only for the `with` block; waits up to wait_s for another holder.
 
@@ -112,24 +119,25 @@ class RunLock:
     """An exclusive lock file beside the database: one ingestion run at a time.
 
     Runs hold the database itself only per batch, so without this two runs could interleave
-    and fetch the same pending pages twice. The lock is re-entrant within a process, so the
-    CLI can take it before Prefect starts (failing fast) and the flow take it again inside.
+    and fetch the same pending pages twice. A run takes it once (flows.ingest.claim_run);
+    `held` tells a flow whether its own process took it already.
     """
 
-    _held: ClassVar[dict[Path, tuple[Any, int]]] = {}
+    _held: ClassVar[dict[Path, Any]] = {}
     _guard = threading.Lock()
 
     def __init__(self, db_path: Path) -> None:
         self.path = Path(str(Path(db_path).resolve()) + ".run.lock")
         self.db_path = Path(db_path)
 
+    @property
+    def held(self) -> bool:
+        """Whether this process holds the lock."""
+        with self._guard:
+            return self.path in self._held
+
     def acquire(self, wait_s: float = 0.0) -> None:
         """Take the lock, waiting up to wait_s; raises WarehouseError naming the holder."""
-        with self._guard:
-            if self.path in self._held:
-                handle, count = self._held[self.path]
-                self._held[self.path] = (handle, count + 1)
-                return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle = self.path.open("a+")
         deadline = time.monotonic() + wait_s
@@ -152,14 +160,12 @@ class RunLock:
         handle.write(str(os.getpid()))
         handle.flush()
         with self._guard:
-            self._held[self.path] = (handle, 1)
+            self._held[self.path] = handle
 
     def release(self) -> None:
+        """Give the lock up."""
         with self._guard:
-            handle, count = self._held.pop(self.path, (None, 0))
-            if count > 1:
-                self._held[self.path] = (handle, count - 1)
-                return
+            handle = self._held.pop(self.path, None)
         if handle is not None:
             fcntl.flock(handle, fcntl.LOCK_UN)
             handle.close()

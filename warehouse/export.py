@@ -14,18 +14,13 @@ import duckdb
 import pyarrow as pa
 
 from warehouse.db import WarehouseError, connect
-from warehouse.sql import run, transaction
+from warehouse.sql import registered, run, transaction
 
 logger = logging.getLogger(__name__)
 
-# format -> (file extension, COPY options)
-FORMATS = {
-    "parquet": ("parquet", "FORMAT parquet, COMPRESSION zstd"),
-    "csv": ("csv", "FORMAT csv, HEADER true"),
-    "jsonl": ("jsonl", "FORMAT json"),
-}
+# Each is also the files' extension; warehouse/queries/export_day_<format>.sql writes a day.
+FORMATS = ("parquet", "csv", "jsonl")
 DAY_FOLDER = re.compile(r"^day=\d{4}-\d{2}-\d{2}$")
-STATE_SCHEMA = pa.schema([("article_id", pa.string()), ("day", pa.date32()), ("fingerprint", pa.string())])
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +35,11 @@ class ExportResult:
 
 
 def export_articles(
-    db_path: Path, out_dir: Path, fmt: str = "parquet", since: date | None = None, full: bool = False
+    db_path: Path,
+    out_dir: Path,
+    fmt: str = "parquet",
+    since: date | None = None,
+    full: bool = False,
 ) -> ExportResult:
     """Write clean_articles into out_dir/day=YYYY-MM-DD/articles.<ext>, one folder per UTC day.
 
@@ -76,7 +75,15 @@ def export_articles(
         with connect(db_path, read_only=True) as con:
             run(con, "export_rows")
             full = _needs_full(con, out_dir, fmt, full)
-            days = [row[0] for row in run(con, "export_days_all" if full else "export_days_changed", since=since, out_dir=str(out_dir)).fetchall()]
+            days = [
+                row[0]
+                for row in run(
+                    con,
+                    "export_days_all" if full else "export_days_changed",
+                    since=since,
+                    out_dir=str(out_dir),
+                ).fetchall()
+            ]
             exported = _write_days(con, staging, fmt, days)
         _move_into_place(staging, out_dir, days, full)
     except (OSError, duckdb.IOException) as exc:
@@ -85,7 +92,13 @@ def export_articles(
         shutil.rmtree(staging, ignore_errors=True)
     if days or full:
         _record(db_path, out_dir, fmt, since, full, days, exported, export_id, started)
-    logger.info("exported %s articles in %s day folders to %s (full=%s)", len(exported), len(days), out_dir, full)
+    logger.info(
+        "exported %s articles in %s day folders to %s (full=%s)",
+        len(exported),
+        len(days),
+        out_dir,
+        full,
+    )
     return ExportResult(out_dir, fmt, len(exported), tuple(days), full)
 
 
@@ -99,8 +112,10 @@ def _needs_full(con: duckdb.DuckDBPyConnection, out_dir: Path, fmt: str, full: b
     """True when everything must be written: asked for, first export, or the files are gone."""
     if full:
         return True
-    has_state = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'exports'").fetchone()[0]
-    last_format = run(con, "export_state", out_dir=str(out_dir)).fetchone()[0] if has_state else None
+    has_state = run(con, "export_has_state").fetchone()[0]
+    last_format = (
+        run(con, "export_state", out_dir=str(out_dir)).fetchone()[0] if has_state else None
+    )
     if last_format is None or not _day_folders(out_dir):
         return True
     if last_format != fmt:
@@ -110,19 +125,16 @@ def _needs_full(con: duckdb.DuckDBPyConnection, out_dir: Path, fmt: str, full: b
     return False
 
 
-def _write_days(con: duckdb.DuckDBPyConnection, staging: Path, fmt: str, days: list[date]) -> list[tuple]:
-    """Write each day's articles into staging/day=.../; returns (article_id, day, fingerprint) rows."""
-    rows = run(con, "export_batch", days=days).fetchall()
-    extension, options = FORMATS[fmt]
-    for day in sorted({row[1] for row in rows}):
+def _write_days(
+    con: duckdb.DuckDBPyConnection, staging: Path, fmt: str, days: list[date]
+) -> pa.Table:
+    """Write each day's articles into staging/day=.../; returns their article_id, day, fingerprint."""
+    exported = run(con, "export_batch", days=days).fetch_arrow_table()
+    for day in sorted(set(exported.column("day").to_pylist())):
         folder = staging / f"day={day.isoformat()}"
         folder.mkdir(parents=True)
-        target = str(folder / f"articles.{extension}").replace("'", "''")
-        con.execute(
-            f"COPY (SELECT * EXCLUDE (day, fingerprint) FROM export_batch WHERE day = $day) TO '{target}' ({options})",
-            {"day": day},
-        )
-    return rows
+        run(con, f"export_day_{fmt}", day=day, path=str(folder / f"articles.{fmt}"))
+    return exported
 
 
 def _move_into_place(staging: Path, out_dir: Path, days: list[date], full: bool) -> None:
@@ -145,18 +157,29 @@ def _move_into_place(staging: Path, out_dir: Path, days: list[date], full: bool)
 
 
 def _record(
-    db_path: Path, out_dir: Path, fmt: str, since: date | None, full: bool,
-    days: list[date], exported: list[tuple], export_id: str, started: datetime,
+    db_path: Path,
+    out_dir: Path,
+    fmt: str,
+    since: date | None,
+    full: bool,
+    days: list[date],
+    exported: pa.Table,
+    export_id: str,
+    started: datetime,
 ) -> None:
     """Store what out_dir now holds, so the next export writes only what changed after this one."""
-    state = pa.Table.from_pylist(
-        [{"article_id": a, "day": d, "fingerprint": f} for a, d, f in exported], schema=STATE_SCHEMA
-    )
-    with connect(db_path) as con, transaction(con):
-        con.register("batch_exported", state)
+    with connect(db_path) as con, transaction(con), registered(con, "batch_exported", exported):
         run(
-            con, "export_record", out_dir=str(out_dir), full=full, days=days, export_id=export_id, format=fmt,
-            since=since, started_at=started, finished_at=datetime.now(UTC), articles=len(exported),
+            con,
+            "export_record",
+            out_dir=str(out_dir),
+            full=full,
+            days=days,
+            export_id=export_id,
+            format=fmt,
+            since=since,
+            started_at=started,
+            finished_at=datetime.now(UTC),
+            articles=len(exported),
             partitions=len(days),
         )
-        con.unregister("batch_exported")

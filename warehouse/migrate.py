@@ -9,7 +9,7 @@ from importlib import resources
 
 import duckdb
 
-from warehouse.sql import transaction
+from warehouse.sql import run, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -28,36 +28,20 @@ def _migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
-def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    """The highest migration applied, 0 for an empty database."""
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
-    ).fetchone()[0]
-    if not exists:
-        return 0
-    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
-
-
 def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Apply pending migrations, each atomically with its schema_migrations row; then the views.
 
     A crash mid-migration rolls that migration back whole: the database is never half-migrated.
     Returns the names of the migrations applied (empty when up to date).
     """
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
-    )
-    current = schema_version(con)
+    current = run(con, "migrations_applied").fetchone()[0]
     applied = []
     for version, name, sql in _migrations():
         if version <= current:
             continue
         with transaction(con):
             con.execute(sql)
-            con.execute(
-                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name]
-            )
+            run(con, "record_migration", version=version, name=name)
         logger.info("applied migration %s", name)
         applied.append(name)
     _refresh_views(con)
@@ -68,11 +52,9 @@ def _refresh_views(con: duckdb.DuckDBPyConnection) -> None:
     """Recreate the views when views.sql differs from the version the database holds."""
     sql = (resources.files("warehouse") / VIEWS_FILE).read_text(encoding="utf-8")
     digest = hashlib.sha256(sql.encode()).hexdigest()
-    con.execute("CREATE TABLE IF NOT EXISTS schema_views (digest VARCHAR NOT NULL)")
-    stored = con.execute("SELECT digest FROM schema_views").fetchone()
+    stored = run(con, "views_digest").fetchone()
     if stored and stored[0] == digest:
         return
     with transaction(con):
         con.execute(sql)
-        con.execute("DELETE FROM schema_views")
-        con.execute("INSERT INTO schema_views VALUES (?)", [digest])
+        run(con, "record_views_digest", digest=digest)

@@ -20,20 +20,21 @@ logger = logging.getLogger(__name__)
 
 FTS_DISTRIBUTION = "duckdb-ext-fts"
 FTS_FILE = "fts.duckdb_extension"
-# Words are runs of letters or digits in any script. The fts default ('(\\.|[^a-z])+') drops
-# digits, so "2024", "G7" or "COVID-19" would not be searchable.
-TOKEN_IGNORE = r"[^\p{L}\p{N}]+"
-CREATE_INDEX = (
-    "PRAGMA create_fts_index('search_docs', 'article_id', 'title', 'text', "
-    f"stemmer = 'porter', stopwords = 'english', ignore = '{TOKEN_IGNORE}', "
-    "strip_accents = 1, lower = 1, overwrite = 1)"
-)
 # Articles tokenised per transaction: the update holds every token of a chunk at once
 # (~1,000 rows per article), and one unbounded update was the largest allocation of a run.
 SEARCH_CHUNK_ARTICLES = 500
 WORD = re.compile(r"[^\W_]+")
 SNIPPET_CHARS = 240
-RESULT_COLUMNS = ["article_id", "dated_at", "source_name", "title", "score", "snippet", "flags", "canonical_url"]
+RESULT_COLUMNS = [
+    "article_id",
+    "dated_at",
+    "source_name",
+    "title",
+    "score",
+    "snippet",
+    "flags",
+    "canonical_url",
+]
 
 
 @functools.cache
@@ -67,7 +68,12 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> bool:
     platform = con.execute("SELECT platform FROM pragma_platform()").fetchone()[0]
     path = fts_extension_path(platform)
     if path is None:
-        logger.warning("no fts extension for duckdb %s on %s: pip install %s", duckdb.__version__, platform, FTS_DISTRIBUTION)
+        logger.warning(
+            "no fts extension for duckdb %s on %s: pip install %s",
+            duckdb.__version__,
+            platform,
+            FTS_DISTRIBUTION,
+        )
         return False
     try:
         con.execute("LOAD '" + str(path).replace("'", "''") + "'")
@@ -104,13 +110,13 @@ def rebuild_search_index(con: duckdb.DuckDBPyConnection) -> None:
             run(con, "search_refresh_docs", now=now)
             if has_index:
                 # A stale index would hide new articles and look current to the next call.
-                con.execute("DROP SCHEMA fts_main_search_docs CASCADE")
+                run(con, "search_drop_index")
     else:
         if not has_index:
             # An empty index gives the schema, its macros and stopwords; the updates fill it.
             with transaction(con):
-                con.execute("DELETE FROM search_docs")
-                con.execute(CREATE_INDEX)
+                run(con, "search_clear_docs")
+                run(con, "search_create_index")
         # An emptied search_docs makes every article a change; otherwise `changed` still holds.
         remaining = changed if has_index else run(con, "search_changes").fetchone()[0]
         while remaining:
@@ -121,7 +127,12 @@ def rebuild_search_index(con: duckdb.DuckDBPyConnection) -> None:
                 logger.warning("search index: %d articles could not be indexed", left)
                 break
             remaining = left
-    logger.info("search index: %s articles changed (bm25=%s, incremental=%s)", changed, fts, fts and has_index)
+    logger.info(
+        "search index: %s articles changed (bm25=%s, incremental=%s)",
+        changed,
+        fts,
+        fts and has_index,
+    )
 
 
 def query_terms(query: str) -> list[str]:
@@ -158,12 +169,21 @@ def _search_mode(con: duckdb.DuckDBPyConnection) -> tuple[str, str | None]:
     """("bm25", staleness notice or None) when the index is usable, else ("substring", why)."""
     has_docs, has_index = run(con, "search_index_state").fetchone()
     if not has_index:
-        return "substring", "no search index yet (built at the end of each ingest run); ranking by substring matches"
+        return (
+            "substring",
+            "no search index yet (built at the end of each ingest run); ranking by substring matches",
+        )
     if not load_fts(con):
-        return "substring", f"full-text extension unavailable (pip install {FTS_DISTRIBUTION}); ranking by substring matches"
+        return (
+            "substring",
+            f"full-text extension unavailable (pip install {FTS_DISTRIBUTION}); ranking by substring matches",
+        )
     behind = run(con, "search_changes").fetchone()[0] if has_docs else 0
     if behind:
-        return "bm25", f"{behind} new or changed articles are not in the search index yet (next run adds them)"
+        return (
+            "bm25",
+            f"{behind} new or changed articles are not in the search index yet (next run adds them)",
+        )
     return "bm25", None
 
 
@@ -172,7 +192,7 @@ def _as_timestamp(since: date | datetime | None) -> datetime | None:
     if since is None:
         return None
     if not isinstance(since, datetime):
-        since = datetime(since.year, since.month, since.day)
+        return datetime(since.year, since.month, since.day, tzinfo=UTC)
     return since if since.tzinfo else since.replace(tzinfo=UTC)
 
 
@@ -212,7 +232,13 @@ def search(
     with connect(db_path, read_only=True) as con:
         mode, notice = _search_mode(con)
         frame = run(
-            con, f"search_{mode}", query=query, terms=terms, since=_as_timestamp(since), source=source, limit=limit
+            con,
+            f"search_{mode}",
+            query=query,
+            terms=terms,
+            since=_as_timestamp(since),
+            source=source,
+            limit=limit,
         ).df()
     frame["snippet"] = [make_snippet(text, terms) for text in frame["text"]]
     frame = frame[RESULT_COLUMNS]

@@ -1,4 +1,4 @@
-"""Named SQL files from warehouse/queries, run with bound parameters."""
+"""Named SQL files from warehouse/queries, run with bound parameters, and their transactions."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from importlib import resources
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 PARAMETER = re.compile(r"\$([a-z_]+)")
 STATEMENT_END = re.compile(r";\s*(?:\n|$)")
@@ -45,3 +46,13 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+@contextlib.contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> Iterator[None]:
+    """The table readable by queries as `name` for the block, then unregistered."""
+    con.register(name, table)
+    try:
+        yield
+    finally:
+        con.unregister(name)

@@ -22,18 +22,26 @@ from flows.cli.options import DbOpt, SettingsOpt, console, err_console, resolve_
 
 SinceOpt = Annotated[
     datetime | None,
-    typer.Option(formats=["%Y-%m-%d"], help="Only articles dated on or after this day (UTC).", show_default=False),
+    typer.Option(
+        formats=["%Y-%m-%d"],
+        help="Only articles dated on or after this day (UTC).",
+        show_default=False,
+    ),
 ]
 SEARCH_COLUMNS = ["score", "dated_at", "source_name", "title", "snippet"]
 
 
-class OutputFormat(str, enum.Enum):
+class OutputFormat(enum.StrEnum):
+    """How `newsflow search` prints its results."""
+
     table = "table"
     csv = "csv"
     json = "json"
 
 
-class ExportFormat(str, enum.Enum):
+class ExportFormat(enum.StrEnum):
+    """The file format `newsflow export` writes."""
+
     parquet = "parquet"
     csv = "csv"
     jsonl = "jsonl"
@@ -46,9 +54,13 @@ def _db_path(settings: Path | None, db: Path | None) -> Path:
 def search_command(
     query: Annotated[str, typer.Argument(help="Words to look for in titles and texts.")],
     since: SinceOpt = None,
-    source: Annotated[str | None, typer.Option(help="Only articles listed by this source.", show_default=False)] = None,
+    source: Annotated[
+        str | None, typer.Option(help="Only articles listed by this source.", show_default=False)
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many results.")] = 20,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="table, csv or json.")
+    ] = OutputFormat.table,
     settings: SettingsOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -66,10 +78,16 @@ def search_command(
 
 
 def export_command(
-    out: Annotated[Path, typer.Option("--out", help="Export folder (one day=YYYY-MM-DD subfolder per day).")],
-    fmt: Annotated[ExportFormat, typer.Option("--format", help="parquet, csv or jsonl.")] = ExportFormat.parquet,
+    out: Annotated[
+        Path, typer.Option("--out", help="Export folder (one day=YYYY-MM-DD subfolder per day).")
+    ],
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", help="parquet, csv or jsonl.")
+    ] = ExportFormat.parquet,
     since: SinceOpt = None,
-    full: Annotated[bool, typer.Option("--full", help="Rewrite everything, not only what changed.")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Rewrite everything, not only what changed.")
+    ] = False,
     settings: SettingsOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -79,7 +97,9 @@ def export_command(
     """
     from warehouse.export import export_articles
 
-    result = export_articles(_db_path(settings, db), out, fmt.value, since.date() if since else None, full)
+    result = export_articles(
+        _db_path(settings, db), out, fmt.value, since.date() if since else None, full
+    )
     if not result.days:
         console.print(f"nothing changed since the last export to {result.out_dir}")
         return
@@ -108,7 +128,9 @@ def report_command(
 
 def dashboard_command(
     port: Annotated[int, typer.Option(help="Port to serve the dashboard on.")] = 8501,
-    address: Annotated[str, typer.Option(help="Address to listen on (loopback: only this machine).")] = "127.0.0.1",
+    address: Annotated[
+        str, typer.Option(help="Address to listen on (loopback: only this machine).")
+    ] = "127.0.0.1",
     settings: SettingsOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -119,20 +141,38 @@ def dashboard_command(
     Example: newsflow dashboard --db data/demo.duckdb
     """
     if importlib.util.find_spec("streamlit") is None:
-        raise UserError("the dashboard needs Streamlit (newsflow's optional \"dashboard\" extra): pip install streamlit")
+        raise UserError(
+            'the dashboard needs Streamlit (newsflow\'s optional "dashboard" extra): pip install streamlit'
+        )
     db_path = _db_path(settings, db)
     if not db_path.exists():
-        raise UserError(f"database {db_path} does not exist yet: run `newsflow run` or `newsflow demo` first")
+        raise UserError(
+            f"database {db_path} does not exist yet: run `newsflow run` or `newsflow demo` first"
+        )
     command = [
-        sys.executable, "-m", "streamlit", "run", str(Path(__file__).with_name("dashboard.py")),
-        "--server.address", address, "--server.port", str(port),
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(Path(__file__).with_name("dashboard.py")),
+        "--server.address",
+        address,
+        "--server.port",
+        str(port),
         # headless: no browser launch and no first-run e-mail prompt; no usage statistics sent
-        "--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--client.toolbarMode",
+        "minimal",
     ]
-    console.print(f"dashboard for {db_path} on http://{address}:{port} (Ctrl-C stops it)", highlight=False)
+    console.print(
+        f"dashboard for {db_path} on http://{address}:{port} (Ctrl-C stops it)", highlight=False
+    )
     console.file.flush()
     # Become the Streamlit process, so a signal to `newsflow dashboard` reaches the server itself.
-    os.execve(sys.executable, command, {**os.environ, "NEWSFLOW_DB_PATH": str(db_path)})
+    os.execve(sys.executable, command, {**os.environ, "NEWSFLOW_DB_PATH": str(db_path)})  # noqa: S606 - a fixed command line, replacing this process on purpose
 
 
 def register(app: typer.Typer) -> None:

@@ -42,7 +42,7 @@ sources_app = typer.Typer(help="List, add, import and export sources.", no_args_
 app.add_typer(sources_app, name="sources")
 
 
-def _setup_logging(verbose: bool, quiet: bool) -> None:
+def _setup_logging(*, verbose: bool, quiet: bool) -> None:
     from rich.logging import RichHandler
 
     level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
@@ -85,14 +85,14 @@ def run(
 
     Example: newsflow run --feeds config/feeds.toml --db data/news.duckdb
     """
-    _setup_logging(verbose, quiet)
+    _setup_logging(verbose=verbose, quiet=quiet)
     overrides = {**cli_overrides(db), "dask_address": dask_address, "dask_workers": dask_workers}
-    overrides = {key: value for key, value in overrides.items() if value is not None}
-    load_settings(settings, overrides)  # fail on bad config before Prefect starts
-    load_sources(feeds)
+    # Built once, for the whole run, and before Prefect is even imported: bad config fails fast.
+    resolved = load_settings(settings, overrides)
+    sources = load_sources(feeds)
     from flows.runner import run_ingest_flow
 
-    summary = run_ingest_flow(feeds, settings, overrides, force=force, lock_wait_s=wait)
+    summary = run_ingest_flow(resolved, sources, force=force, lock_wait_s=wait)
     report.print_summary(console, summary)
 
 
@@ -108,7 +108,7 @@ def demo(
 
     Example: newsflow demo && newsflow sql "SELECT title FROM latest_articles LIMIT 5" --db data/demo.duckdb
     """
-    _setup_logging(verbose, quiet=False)
+    _setup_logging(verbose=verbose, quiet=False)
     from flows.demo.run import run_demo
 
     run_demo(console, port=port, db_path=db.resolve())
@@ -124,7 +124,7 @@ def serve(
 
     Example: NEWSFLOW_SCHEDULE_CRON="*/10 * * * *" newsflow serve --feeds config/feeds.toml
     """
-    _setup_logging(False, False)
+    _setup_logging(verbose=False, quiet=False)
     resolved = resolve_settings(settings, db)
     load_sources(feeds)
     from flows.runner import serve_ingest_flow
@@ -197,7 +197,7 @@ def reextract(
     Changed texts become new versions (article_versions); nothing is fetched.
     Example: newsflow reextract --db data/demo.duckdb
     """
-    _setup_logging(False, False)
+    _setup_logging(verbose=False, quiet=False)
     from flows.reextract import reextract as reextract_pages
 
     counts = reextract_pages(resolve_settings(settings, db), source=source)

@@ -12,6 +12,8 @@ from rich.table import Table
 
 from config.sources import Source
 
+CELL_CHARS = 120  # a longer value is cut, so one long text does not widen a whole table
+
 
 def _table(frame: pd.DataFrame, title: str | None = None, limit: int | None = None) -> Table:
     table = Table(title=title, title_justify="left", show_lines=False)
@@ -29,7 +31,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d %H:%M")
     text = str(value)
-    return text if len(text) <= 120 else text[:117] + "..."
+    return text if len(text) <= CELL_CHARS else text[: CELL_CHARS - 3] + "..."
 
 
 def print_summary(console: Console, summary: dict[str, Any]) -> None:

@@ -14,8 +14,7 @@ import numpy as np
 import pandas as pd
 
 from flows.cli.report import _cell
-from warehouse.db import connect
-from warehouse.sql import run
+from warehouse.query import report_data
 
 logger = logging.getLogger(__name__)
 
@@ -35,18 +34,6 @@ tr.failing td { background: #fde8e8; } tr.failing td:first-child { border-left: 
 .legend span { display: inline-block; margin-right: 1rem; } .legend i { display: inline-block; width: .8rem;
 height: .8rem; margin-right: .3rem; vertical-align: -1px; } svg text { font: 11px system-ui, sans-serif; fill: #444; }
 """
-REPORT_QUERIES = ("report_overview", "report_volume", "report_sources", "report_flags")
-
-
-def load_report_data(db_path: Path, since: date | None = None) -> dict[str, pd.DataFrame]:
-    """The report's frames, keyed by query name without the "report_" prefix, read in one read-only connection.
-
-    Raises:
-        WarehouseError: the database is missing or stays locked.
-
-    """
-    with connect(db_path, read_only=True) as con:
-        return {name.removeprefix("report_"): run(con, name, since=since).df() for name in REPORT_QUERIES}
 
 
 def write_report(db_path: Path, out: Path, since: date | None = None) -> Path:
@@ -57,10 +44,12 @@ def write_report(db_path: Path, out: Path, since: date | None = None) -> Path:
         OSError: out cannot be written.
 
     """
-    data = load_report_data(db_path, since)
+    data = report_data(db_path, since)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_report(data, db_label=str(db_path), generated_at=datetime.now(UTC)), encoding="utf-8")
+    out.write_text(
+        render_report(data, db_label=str(db_path), generated_at=datetime.now(UTC)), encoding="utf-8"
+    )
     logger.info("report written to %s", out)
     return out
 
@@ -71,10 +60,14 @@ def render_report(data: dict[str, pd.DataFrame], *, db_label: str, generated_at:
     sources = data["sources"]
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-        "<title>newsflow report</title><style>", CSS, "</style></head><body>",
+        "<title>newsflow report</title><style>",
+        CSS,
+        "</style></head><body>",
         "<h1>newsflow report</h1>",
-        (f"<p class='meta'>{_e(db_label)} · generated {generated_at:%Y-%m-%d %H:%M} UTC · "
-        f"articles dated {_e(_cell(overview['first_day'])[:10])} to {_e(_cell(overview['last_day'])[:10])}</p>"),
+        (
+            f"<p class='meta'>{_e(db_label)} · generated {generated_at:%Y-%m-%d %H:%M} UTC · "
+            f"articles dated {_e(_cell(overview['first_day'])[:10])} to {_e(_cell(overview['last_day'])[:10])}</p>"
+        ),
         _cards(overview),
         "<h2>Volume per day and source</h2>",
         _stacked_bars(data["volume"]),
@@ -104,7 +97,11 @@ def _cards(overview: pd.Series) -> str:
         ("sources failing", overview["sources_failing"]),
         ("last completed run", _cell(overview["last_run_at"]) or "never"),
     ]
-    return "<div class='cards'>" + "".join(f"<div class='card'><b>{_e(v)}</b>{_e(k)}</div>" for k, v in cards) + "</div>"
+    return (
+        "<div class='cards'>"
+        + "".join(f"<div class='card'><b>{_e(v)}</b>{_e(k)}</div>" for k, v in cards)
+        + "</div>"
+    )
 
 
 def _display(value: Any) -> str:
@@ -138,7 +135,9 @@ def _colours(names: Iterable[str]) -> dict[str, str]:
 
 
 def _legend(colours: dict[str, str]) -> str:
-    items = "".join(f"<span><i style='background:{c}'></i>{_e(n)}</span>" for n, c in colours.items())
+    items = "".join(
+        f"<span><i style='background:{c}'></i>{_e(n)}</span>" for n, c in colours.items()
+    )
     return f"<div class='legend'>{items}</div>"
 
 
@@ -146,7 +145,9 @@ def _stacked_bars(volume: pd.DataFrame) -> str:
     """Articles per day as bars stacked by source, largest sources at the bottom."""
     if volume.empty:
         return "<p>No articles yet.</p>"
-    table = volume.pivot_table(index="day", columns="source_name", values="articles", aggfunc="sum", fill_value=0)
+    table = volume.pivot_table(
+        index="day", columns="source_name", values="articles", aggfunc="sum", fill_value=0
+    )
     table = table[table.sum().sort_values(ascending=False).index]
     colours = _colours(table.columns)
     plot_w, plot_h = CHART_W - MARGIN_L, CHART_H - MARGIN_B - MARGIN_T
@@ -154,22 +155,32 @@ def _stacked_bars(volume: pd.DataFrame) -> str:
     top = step * math.ceil(table.sum(axis=1).max() / step)
     slot = plot_w / len(table)
     label_every = max(1, math.ceil(len(table) / 12))
-    svg = [(f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {CHART_W} {CHART_H}' width='100%' role='img' "
-           "aria-label='articles per day and source'>")]
+    svg = [
+        (
+            f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {CHART_W} {CHART_H}' width='100%' role='img' "
+            "aria-label='articles per day and source'>"
+        )
+    ]
     for tick in range(0, top + 1, step):
         y = MARGIN_T + plot_h - tick / top * plot_h
-        svg.append(f"<line x1='{MARGIN_L}' x2='{CHART_W}' y1='{y:.1f}' y2='{y:.1f}' stroke='#e5e5e5'/>"
-                   f"<text x='{MARGIN_L - 6}' y='{y + 4:.1f}' text-anchor='end'>{tick}</text>")
+        svg.append(
+            f"<line x1='{MARGIN_L}' x2='{CHART_W}' y1='{y:.1f}' y2='{y:.1f}' stroke='#e5e5e5'/>"
+            f"<text x='{MARGIN_L - 6}' y='{y + 4:.1f}' text-anchor='end'>{tick}</text>"
+        )
     for i, (day, row) in enumerate(table.iterrows()):
         x, base, label = MARGIN_L + i * slot + slot * 0.1, MARGIN_T + plot_h, _e(_cell(day)[:10])
         for source, count in row.items():
             if count:
                 height = count / top * plot_h
                 base -= height
-                svg.append(f"<rect x='{x:.1f}' y='{base:.1f}' width='{slot * 0.8:.1f}' height='{height:.1f}' "
-                           f"fill='{colours[source]}'><title>{label} {_e(source)}: {int(count)}</title></rect>")
+                svg.append(
+                    f"<rect x='{x:.1f}' y='{base:.1f}' width='{slot * 0.8:.1f}' height='{height:.1f}' "
+                    f"fill='{colours[source]}'><title>{label} {_e(source)}: {int(count)}</title></rect>"
+                )
         if i % label_every == 0:
-            svg.append(f"<text x='{x + slot * 0.4:.1f}' y='{CHART_H - MARGIN_B + 16}' text-anchor='middle'>{label}</text>")
+            svg.append(
+                f"<text x='{x + slot * 0.4:.1f}' y='{CHART_H - MARGIN_B + 16}' text-anchor='middle'>{label}</text>"
+            )
     svg.append("</svg>")
     return "".join(svg) + _legend(colours)
 
@@ -179,14 +190,20 @@ def _clean_share_bars(flags: pd.DataFrame) -> str:
     if flags.empty:
         return ""
     row_h, label_w, bar_w = 24, 160, 520
-    svg = [(f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {label_w + bar_w + 80} {row_h * len(flags) + 8}' "
-           "width='100%' role='img' aria-label='clean share per source'>")]
+    svg = [
+        (
+            f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {label_w + bar_w + 80} {row_h * len(flags) + 8}' "
+            "width='100%' role='img' aria-label='clean share per source'>"
+        )
+    ]
     for i, row in enumerate(flags.itertuples(index=False)):
         y, share = 4 + i * row_h, row.clean / row.articles if row.articles else 0
-        svg.append(f"<text x='{label_w - 8}' y='{y + 15}' text-anchor='end'>{_e(row.source_name)}</text>"
-                   f"<rect x='{label_w}' y='{y + 2}' width='{bar_w * share:.1f}' height='{row_h - 8}' fill='#009E73'/>"
-                   f"<rect x='{label_w + bar_w * share:.1f}' y='{y + 2}' width='{bar_w * (1 - share):.1f}' "
-                   f"height='{row_h - 8}' fill='#E69F00'/>"
-                   f"<text x='{label_w + bar_w + 8}' y='{y + 15}'>{share:.0%} clean</text>")
+        svg.append(
+            f"<text x='{label_w - 8}' y='{y + 15}' text-anchor='end'>{_e(row.source_name)}</text>"
+            f"<rect x='{label_w}' y='{y + 2}' width='{bar_w * share:.1f}' height='{row_h - 8}' fill='#009E73'/>"
+            f"<rect x='{label_w + bar_w * share:.1f}' y='{y + 2}' width='{bar_w * (1 - share):.1f}' "
+            f"height='{row_h - 8}' fill='#E69F00'/>"
+            f"<text x='{label_w + bar_w + 8}' y='{y + 15}'>{share:.0%} clean</text>"
+        )
     svg.append("</svg>")
     return "".join(svg)

@@ -45,7 +45,7 @@ SNIFF_BYTES = 2048
 DRAIN_BYTES = 64 * 1024
 
 
-class FetchFailure(Exception):
+class FetchFailedError(Exception):
     """An outcome decided by the fetcher itself (bad URL, cap, bad body, robots, redirects)."""
 
     def __init__(self, status: str, message: str, http_status: int | None = None) -> None:
@@ -65,7 +65,7 @@ class _Decoder:
             if n.strip().lower() not in ("", "identity")
         ]
         if len(names) > 1:
-            raise FetchFailure(
+            raise FetchFailedError(
                 FetchStatus.NETWORK_ERROR,
                 f"unsupported stacked Content-Encoding {content_encoding!r}",
             )
@@ -81,7 +81,7 @@ class _Decoder:
             return _Deflate()
         if name == "br":
             return _Brotli()
-        raise FetchFailure(FetchStatus.NETWORK_ERROR, f"unsupported Content-Encoding {name!r}")
+        raise FetchFailedError(FetchStatus.NETWORK_ERROR, f"unsupported Content-Encoding {name!r}")
 
     def decode(self, data: bytes, limit: int) -> bytes:
         """Decode the next raw chunk into at most about `limit` bytes (reaching it: too large)."""
@@ -92,7 +92,7 @@ class _Decoder:
         try:
             return self._step.decompress(data, limit)
         except (zlib.error, brotli.error) as exc:
-            raise FetchFailure(
+            raise FetchFailedError(
                 FetchStatus.NETWORK_ERROR, f"corrupt compressed body: {exc}"
             ) from exc
 
@@ -141,12 +141,12 @@ def read_body(response: httpx.Response, cap: int) -> tuple[bytes, bytes | None]:
         stream (None otherwise).
 
     Raises:
-        FetchFailure: TOO_LARGE past the cap, NETWORK_ERROR for an undecodable body.
+        FetchFailedError: TOO_LARGE past the cap, NETWORK_ERROR for an undecodable body.
 
     """
     encoding = response.headers.get("content-encoding", "")
     declared = response.headers.get("content-length", "")
-    too_large = FetchFailure(
+    too_large = FetchFailedError(
         FetchStatus.TOO_LARGE, f"body larger than max_response_bytes={cap}", response.status_code
     )
     if not encoding and declared.isdigit() and int(declared) > cap:

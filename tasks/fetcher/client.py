@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import httpx
 
 from config.settings import Settings
-from tasks.fetcher.body import ACCEPT_ENCODING, FetchFailure, drain, html_problem, read_body
+from tasks.fetcher.body import ACCEPT_ENCODING, FetchFailedError, drain, html_problem, read_body
 from tasks.fetcher.netguard import AddressPolicy
 from tasks.fetcher.politeness import (
     HostLimiter,
@@ -51,10 +51,15 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 
 def classify_error(exc: BaseException) -> tuple[str, str]:
     """Map any exception raised while fetching to (FetchStatus value, human-readable reason)."""
-    if isinstance(exc, FetchFailure):
+    if isinstance(exc, FetchFailedError):
         return exc.status, exc.message
     if isinstance(exc, BlockedAddressError):
         return FetchStatus.BLOCKED_ADDRESS, str(exc)
+    return _classify_network_error(exc)
+
+
+def _classify_network_error(exc: BaseException) -> tuple[str, str]:
+    """(FetchStatus value, reason) for an exception from httpx, ssl or the socket layer."""
     detail = f"{type(exc).__name__}: {exc}"
     if isinstance(exc, httpx.TimeoutException):
         return FetchStatus.TIMEOUT, detail
@@ -114,7 +119,7 @@ class _Budget:
 
     @contextmanager
     def running(self) -> Iterator[None]:
-        timeout = FetchFailure(
+        timeout = FetchFailedError(
             FetchStatus.TIMEOUT, f"request deadline of {self.total_s:g} s exceeded"
         )
         remaining = self.total_s - self.spent_s
@@ -132,11 +137,37 @@ class _Budget:
             self.spent_s += time.monotonic() - start
 
 
-class Fetcher:
-    """The run's one HTTP client: guarded, bounded, polite and thread-safe.
+class RequestLog:
+    """The requests made for one unit of work (a feed, a batch of pages), as they finished.
 
-    Use as a context manager (or call close()). fetch() and fetch_many() never raise for a
-    per-URL problem: the FetchResult's status and error say what happened.
+    The fetcher is shared by every task of a process, so each task passes its own log to
+    fetch() and fetch_many(); robots.txt requests made for its pages land in it too.
+    Thread-safe: fetch_many() records from its worker threads.
+    """
+
+    def __init__(self) -> None:
+        self._results: list[FetchResult] = []
+        self._lock = threading.Lock()
+
+    def record(self, result: FetchResult) -> None:
+        """Add one finished request."""
+        with self._lock:
+            self._results.append(result)
+
+    @property
+    def results(self) -> list[FetchResult]:
+        """Every request recorded so far (feeds, pages and robots.txt), in the order they ended."""
+        with self._lock:
+            return list(self._results)
+
+
+class Fetcher:
+    """The HTTP client every task of a process shares: guarded, bounded, polite, thread-safe.
+
+    Its connections, per-host limits and robots.txt rules are the process's; the requests made
+    are recorded only in the RequestLog each caller passes. Use as a context manager (or call
+    close()). fetch() and fetch_many() never raise for a per-URL problem: the FetchResult's
+    status and error say what happened.
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -144,12 +175,7 @@ class Fetcher:
         self._limiter = HostLimiter(
             settings.per_host_concurrency, settings.per_host_delay_s, settings.global_concurrency
         )
-        self._robots = RobotsCache(
-            settings.user_agent,
-            lambda url: self.fetch(url, kind="robots"),
-            self._limiter,
-            settings.backoff_max_s,
-        )
+        self._robots = RobotsCache(settings.user_agent, self._limiter, settings.backoff_max_s)
         # HTTP/2 is negotiated by the guarded pool (ALPN on https); trust_env=False: no proxy or
         # netrc from the environment may route requests around the guard.
         self._client = httpx.Client(
@@ -164,8 +190,6 @@ class Fetcher:
                 pool=settings.request_deadline_s,
             ),
         )
-        self._log: list[FetchResult] = []
-        self._log_lock = threading.Lock()
 
     def __enter__(self) -> typing.Self:
         return self
@@ -177,12 +201,6 @@ class Fetcher:
         """Close the pooled connections."""
         self._client.close()
 
-    def take_log(self) -> list[FetchResult]:
-        """Every fetch made since the last call (feeds, pages and robots.txt), oldest first."""
-        with self._log_lock:
-            log, self._log = self._log, []
-        return log
-
     def fetch(
         self,
         url: str,
@@ -190,6 +208,7 @@ class Fetcher:
         kind: str = "page",
         etag: str | None = None,
         last_modified: str | None = None,
+        log: RequestLog | None = None,
     ) -> FetchResult:
         """GET one URL, following redirects, with conditional headers when given.
 
@@ -199,6 +218,7 @@ class Fetcher:
                 (one attempt) or "discovery".
             etag: sent as If-None-Match.
             last_modified: sent as If-Modified-Since.
+            log: records this request and any robots.txt request made for it.
 
         Returns:
             A FetchResult: OK with the decoded body, NOT_MODIFIED on 304, or a failure status
@@ -212,12 +232,13 @@ class Fetcher:
                 url=url, final_url=url, status=FetchStatus.BAD_URL, kind=kind, error=problem
             )
         else:
-            result = self._with_retries(url, kind, _request_headers(kind, etag, last_modified))
+            headers = _request_headers(kind, etag, last_modified)
+            result = self._with_retries(url, kind, headers, log)
         result = replace(
             result, elapsed_ms=(time.monotonic() - began) * 1000, started_at=started_at
         )
-        with self._log_lock:
-            self._log.append(result)
+        if log is not None:
+            log.record(result)
         quiet = result.succeeded
         logger.log(
             logging.DEBUG if quiet else logging.WARNING,
@@ -231,17 +252,20 @@ class Fetcher:
         )
         return result
 
-    def fetch_many(self, urls: Iterable[str], *, kind: str = "page") -> Iterator[FetchResult]:
+    def fetch_many(
+        self, urls: Iterable[str], *, kind: str = "page", log: RequestLog | None = None
+    ) -> Iterator[FetchResult]:
         """Fetch URLs concurrently (global_concurrency threads), yielding results as they complete.
 
-        Closing the iterator early cancels the fetches that have not started.
+        Every request is recorded in `log` when one is given. Closing the iterator early cancels
+        the fetches that have not started.
         """
         ordered = _interleave_by_host(urls)
         if not ordered:
             return
         workers = min(self._settings.global_concurrency, len(ordered))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="newsflow-fetch") as pool:
-            futures = [pool.submit(self.fetch, url, kind=kind) for url in ordered]
+            futures = [pool.submit(self.fetch, url, kind=kind, log=log) for url in ordered]
             try:
                 for future in as_completed(futures):
                     yield future.result()
@@ -249,12 +273,14 @@ class Fetcher:
                 for future in futures:
                     future.cancel()
 
-    def _with_retries(self, url: str, kind: str, headers: dict[str, str]) -> FetchResult:
+    def _with_retries(
+        self, url: str, kind: str, headers: dict[str, str], log: RequestLog | None
+    ) -> FetchResult:
         settings = self._settings
         allowed = 1 if kind == "robots" else settings.retries + 1
         attempt = 1
         while True:
-            result = self._attempt(url, kind, headers)
+            result = self._attempt(url, kind, headers, log)
             if attempt == allowed or not result.transient:
                 break
             delay = retry_delay(
@@ -276,13 +302,15 @@ class Fetcher:
             attempt += 1
         return replace(result, attempts=attempt)
 
-    def _attempt(self, url: str, kind: str, headers: dict[str, str]) -> FetchResult:
+    def _attempt(
+        self, url: str, kind: str, headers: dict[str, str], log: RequestLog | None
+    ) -> FetchResult:
         """One attempt: the request and its redirect hops, each hop guarded and paced."""
         budget, current = _Budget(self._settings.request_deadline_s), url
         redirects: list[tuple[int, str]] = []
         try:
             while True:
-                reply = self._hop(current, kind, headers, budget)
+                reply = self._hop(current, kind, headers, budget, log)
                 target = _redirect_target(reply)
                 if target is None:
                     return _result(url, kind, reply, redirects)
@@ -304,22 +332,36 @@ class Fetcher:
     def _check_redirects(self, url: str, redirects: list[tuple[int, str]]) -> None:
         *earlier, (_, target) = redirects
         if target == str(httpx.URL(url)) or any(target == seen for _, seen in earlier):
-            raise FetchFailure(FetchStatus.TOO_MANY_REDIRECTS, f"redirect loop back to {target}")
+            raise FetchFailedError(
+                FetchStatus.TOO_MANY_REDIRECTS, f"redirect loop back to {target}"
+            )
         if len(redirects) > self._settings.max_redirects:
-            raise FetchFailure(
+            raise FetchFailedError(
                 FetchStatus.TOO_MANY_REDIRECTS,
                 f"more than max_redirects={self._settings.max_redirects}",
             )
 
-    def _hop(self, url: str, kind: str, headers: dict[str, str], budget: _Budget) -> _Reply:
-        """GET `url` without following redirects; the body is read only for a 2xx."""
+    def _hop(
+        self,
+        url: str,
+        kind: str,
+        headers: dict[str, str],
+        budget: _Budget,
+        log: RequestLog | None,
+    ) -> _Reply:
+        """GET `url` without following redirects; the body is read only for a 2xx.
+
+        A page's robots.txt, when not cached yet, is fetched first and recorded in `log`.
+        """
         problem = url_problem(url)
         if problem:
-            raise FetchFailure(FetchStatus.BAD_URL, f"redirect to {url!r}: {problem}")
+            raise FetchFailedError(FetchStatus.BAD_URL, f"redirect to {url!r}: {problem}")
         if kind == "page" and self._settings.respect_robots:
-            refusal = self._robots.refusal(url)
+            refusal = self._robots.refusal(
+                url, lambda robots_url: self.fetch(robots_url, kind="robots", log=log)
+            )
             if refusal:
-                raise FetchFailure(FetchStatus.ROBOTS_DISALLOWED, refusal)
+                raise FetchFailedError(FetchStatus.ROBOTS_DISALLOWED, refusal)
         with (
             self._limiter.slot(host_key(url)),
             budget.running(),
@@ -350,16 +392,16 @@ def _redirect_target(reply: _Reply) -> str | None:
     try:
         return str(httpx.URL(reply.url).join(location))
     except httpx.InvalidURL as exc:
-        raise FetchFailure(
+        raise FetchFailedError(
             FetchStatus.BAD_URL, f"unusable redirect Location {location!r}: {exc}"
         ) from exc
 
 
 def _outcome(kind: str, reply: _Reply) -> tuple[str, str | None]:
     code = reply.status_code
-    if code == 304:
+    if code == httpx.codes.NOT_MODIFIED:
         return FetchStatus.NOT_MODIFIED, None
-    if not 200 <= code < 300:
+    if not httpx.codes.is_success(code):
         hint = " without a usable Location header" if code in REDIRECT_CODES else ""
         return (
             FetchStatus.HTTP_ERROR,

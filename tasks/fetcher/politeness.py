@@ -168,39 +168,36 @@ class RobotsCache:
     per-host limits still protect the server. Crawl-delay is honoured up to `max_delay_s`.
     """
 
-    def __init__(
-        self,
-        user_agent: str,
-        fetch: Callable[[str], FetchResult],
-        limiter: HostLimiter,
-        max_delay_s: float,
-    ) -> None:
+    def __init__(self, user_agent: str, limiter: HostLimiter, max_delay_s: float) -> None:
         self._user_agent = user_agent
-        self._fetch = fetch
         self._limiter = limiter
         self._max_delay_s = max_delay_s
         self._entries: dict[str, _RobotsEntry] = {}
         self._lock = threading.Lock()
 
-    def refusal(self, url: str) -> str | None:
-        """Why robots.txt forbids fetching `url`, or None when it may be fetched."""
+    def refusal(self, url: str, fetch: Callable[[str], FetchResult]) -> str | None:
+        """Why robots.txt forbids fetching `url`, or None when it may be fetched.
+
+        `fetch` GETs the origin's robots.txt when it is not cached yet: the caller's, so the
+        request is recorded for the work that needed it.
+        """
         parts = urlsplit(url)
-        rules = self._rules(f"{parts.scheme}://{parts.netloc}")
+        rules = self._rules(f"{parts.scheme}://{parts.netloc}", fetch)
         if rules is None or rules.can_fetch(url, self._user_agent):
             return None
         return f"robots.txt of {parts.netloc} disallows {parts.path or '/'} for our user agent"
 
-    def _rules(self, origin: str) -> Protego | None:
+    def _rules(self, origin: str, fetch: Callable[[str], FetchResult]) -> Protego | None:
         with self._lock:
             entry = self._entries.setdefault(origin, _RobotsEntry())
         with entry.lock:  # concurrent callers for one origin wait for a single fetch
             if not entry.loaded:
-                entry.rules = self._load(origin)
+                entry.rules = self._load(origin, fetch)
                 entry.loaded = True
         return entry.rules
 
-    def _load(self, origin: str) -> Protego | None:
-        result = self._fetch(f"{origin}/robots.txt")
+    def _load(self, origin: str, fetch: Callable[[str], FetchResult]) -> Protego | None:
+        result = fetch(f"{origin}/robots.txt")
         if result.status != FetchStatus.OK:
             logger.info(
                 "robots.txt origin=%s status=%s: allowing all (%s)",

@@ -116,6 +116,7 @@ class GuardedBackend(httpcore.SyncBackend):
         local_address: str | None = None,
         socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.NetworkStream:
+        """A socket to the first allowed address `host` resolves to, never to a refused one."""
         allowed = self._allowed_addresses(host, port)
         error: Exception | None = None
         for ip in allowed:

@@ -24,7 +24,11 @@ _pools: dict[int, WorkerPool | InlinePool] = {}
 
 
 def fetcher(settings: Settings) -> Fetcher:
-    """This process's fetcher for these settings, created on first use."""
+    """The fetcher of this process for these settings, created on first use.
+
+    Every task of the process shares it (one connection pool, one set of per-host limits, one
+    robots.txt cache); each task records its own requests in the RequestLog it passes.
+    """
     key = settings.model_dump_json()
     with _lock:
         if key not in _fetchers:
@@ -33,7 +37,7 @@ def fetcher(settings: Settings) -> Fetcher:
 
 
 def pool(settings: Settings) -> WorkerPool | InlinePool:
-    """This process's worker pool, created on first use.
+    """The worker pool of this process, created on first use.
 
     A daemonic process (a Dask worker started with the default `distributed.worker.daemon`)
     may not start children: there, work runs inline, without the per-task kill time limit.

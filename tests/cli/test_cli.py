@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from config.sources import load_sources
 from flows.cli.app import app
 from flows.demo.server import DemoSite
+from tests.httpserver import LocalServer
 from warehouse.db import connect
 
 runner = CliRunner()
@@ -119,3 +120,29 @@ def test_sql_and_stats_read_the_warehouse(tmp_path):
     assert json.loads(result.output) == {"name": "s", "url": "http://x/"}
     stats = runner.invoke(app, ["stats", "--db", str(db)])
     assert stats.exit_code == 0 and "0 articles" in stats.output
+
+
+def test_run_reads_its_settings_and_feeds_once(prefect_server, tmp_path, monkeypatch):
+    """`newsflow run` builds the run's settings and sources once; the flow is handed them."""
+    import config.settings
+    import config.sources
+    import flows.cli.app
+
+    reads, read = [], config.settings.read_toml
+
+    def read_toml(path):
+        reads.append(path.name)
+        return read(path)
+
+    monkeypatch.setattr(config.settings, "read_toml", read_toml)
+    monkeypatch.setattr(config.sources, "read_toml", read_toml)
+    # Its handlers would outlive the test and take the library loggers from pytest's capture.
+    monkeypatch.setattr(flows.cli.app, "_setup_logging", lambda **_: None)
+    with LocalServer() as server:
+        feeds = tmp_path / "feeds.toml"
+        feeds.write_text(f'[[sources]]\nname = "missing"\nurl = "{server.url("/feed.xml")}"\n')
+        settings = tmp_path / "settings.toml"
+        settings.write_text('db_path = "news.duckdb"\nallow_private_hosts = ["127.0.0.1"]\n')
+        result = runner.invoke(app, ["run", "--feeds", str(feeds), "--settings", str(settings)])
+    assert result.exit_code == 0, result.output
+    assert sorted(reads) == ["feeds.toml", "settings.toml"]

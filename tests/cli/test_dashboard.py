@@ -65,7 +65,9 @@ def test_search_finds_articles_and_the_article_view_shows_text_and_flags(app):
     assert results["title"].iloc[0] == "Mortgage holders face higher payments despite rates hold"
     article = app.selectbox(key="article")
     article.select(article.options[0]).run()
-    assert "Mortgage holders face higher payments despite rates hold" in [s.value for s in app.subheader]
+    assert "Mortgage holders face higher payments despite rates hold" in [
+        s.value for s in app.subheader
+    ]
     assert any("paywall, too_short" in w.value for w in app.warning)
     assert any("Subscribe to read the full story" in m.value for m in app.markdown)
 
@@ -78,7 +80,9 @@ def test_latest_articles_filtered_by_source(app):
 
 def test_story_clusters_list_their_articles(app):
     labels = [e.label for e in app.expander]
-    assert labels == ["Freight strike called off after overnight deal on pay — 2 articles from daily-planet, gazette"]
+    assert labels == [
+        "Freight strike called off after overnight deal on pay — 2 articles from daily-planet, gazette"
+    ]
 
 
 def test_the_dashboard_leaves_the_database_free_for_the_writer(app, db):
@@ -111,15 +115,30 @@ def _free_port() -> int:
 def test_dashboard_command_serves_the_app_on_loopback(template, tmp_path):
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-c", ("import typer; from flows.cli import analysis; app = typer.Typer(); "
-         "analysis.register(app); app()"), "dashboard", "--db", str(template), "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-c",
+            (
+                "import typer; from flows.cli import analysis; app = typer.Typer(); "
+                "analysis.register(app); app()"
+            ),
+            "dashboard",
+            "--db",
+            str(template),
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                with LOOPBACK.open(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
+                with LOOPBACK.open(
+                    f"http://127.0.0.1:{port}/_stcore/health", timeout=2
+                ) as response:
                     assert response.read() == b"ok"
                     break
             except OSError:

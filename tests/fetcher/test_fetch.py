@@ -8,10 +8,10 @@ from itertools import pairwise
 import pytest
 
 from tasks.fetcher.body import html_problem
-from tasks.fetcher.client import Fetcher
+from tasks.fetcher.client import Fetcher, RequestLog
 from tasks.fetcher.politeness import parse_max_age, parse_retry_after, retry_delay
 from tasks.records import FetchStatus
-from tests.httpserver import LocalServer, fast_settings, local_server_fixture, redirect  # noqa: F401
+from tests.httpserver import LocalServer, fast_settings, redirect
 
 PAGE = "<!doctype html><html><head><title>t</title></head><body><p>Hello</p></body></html>"
 LAST_MODIFIED = "Wed, 21 Oct 2015 07:28:00 GMT"
@@ -208,9 +208,9 @@ def test_robots_disallow_is_honoured_and_robots_fetched_once(local_server: Local
     urls = [
         local_server.url(p) for p in ("/public/a", "/private/a", "/public/a?x=1", "/private/a?x=2")
     ]
+    log = RequestLog()
     with Fetcher(fast_settings(global_concurrency=4, per_host_concurrency=4)) as fetcher:
-        statuses = {r.url: r.status for r in fetcher.fetch_many(urls)}
-        log = fetcher.take_log()
+        statuses = {r.url: r.status for r in fetcher.fetch_many(urls, log=log)}
     assert statuses == {
         urls[0]: FetchStatus.OK,
         urls[1]: FetchStatus.ROBOTS_DISALLOWED,
@@ -219,7 +219,7 @@ def test_robots_disallow_is_honoured_and_robots_fetched_once(local_server: Local
     }
     assert len(local_server.requests_for("/robots.txt")) == 1
     assert local_server.requests_for("/private/a") == []
-    assert sorted(r.kind for r in log) == ["page"] * 4 + ["robots"]
+    assert sorted(r.kind for r in log.results) == ["page"] * 4 + ["robots"]
 
 
 @pytest.mark.parametrize("robots_status", [404, 503])
@@ -244,17 +244,21 @@ def test_robots_only_applies_to_pages(local_server: LocalServer) -> None:
     assert local_server.requests_for("/robots.txt") == []
 
 
-def test_take_log_returns_each_fetch_once(local_server: LocalServer) -> None:
+def test_a_request_log_holds_the_fetches_made_with_it_and_no_others(
+    local_server: LocalServer,
+) -> None:
     local_server.route("/a", PAGE)
+    first, second = RequestLog(), RequestLog()
     with Fetcher(fast_settings(respect_robots=False)) as fetcher:
-        fetcher.fetch(local_server.url("/a"))
-        fetcher.fetch(local_server.url("/missing"))
-        first, second = fetcher.take_log(), fetcher.take_log()
-    assert [(r.url, r.status) for r in first] == [
+        fetcher.fetch(local_server.url("/a"), log=first)
+        fetcher.fetch(local_server.url("/missing"), log=first)
+        fetcher.fetch(local_server.url("/a?unlogged"))
+        fetcher.fetch(local_server.url("/a?second"), log=second)
+    assert [(r.url, r.status) for r in first.results] == [
         (local_server.url("/a"), FetchStatus.OK),
         (local_server.url("/missing"), FetchStatus.HTTP_ERROR),
     ]
-    assert second == []
+    assert [r.url for r in second.results] == [local_server.url("/a?second")]
 
 
 NOT_HTML = [

@@ -85,7 +85,7 @@ def test_classify_rejects_host_names_instead_of_guessing() -> None:
     # Numeric spellings are host names to ipaddress: only resolution reveals the address,
     # which is why the fetcher checks at connect time, after getaddrinfo.
     for not_an_ip in ("example.com", "2130706433", "0x7f000001"):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="does not appear to be an IPv4 or IPv6 address"):
             classify_address(not_an_ip)
 
 

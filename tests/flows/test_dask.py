@@ -1,5 +1,6 @@
-"""Scale-out: the same run on a real local Dask cluster (two worker processes) lands the same rows
-as the default thread runner, with loading still done by the flow's single writer.
+"""Scale-out: a run on a real local Dask cluster lands the rows the default runner does.
+
+The cluster has two worker processes; loading is still done by the flow's single writer.
 """
 
 from __future__ import annotations
@@ -7,6 +8,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from config.settings import load_settings
+from config.sources import load_sources
 from flows.demo.server import DemoSite
 
 pytest.importorskip("prefect_dask", reason="the optional 'dask' extra is not installed")
@@ -27,9 +30,15 @@ def test_a_dask_run_lands_the_same_rows_as_the_default_runner(prefect_server, tm
     with DemoSite() as site:
         feeds = tmp_path / "feeds.toml"
         feeds.write_text(site.feeds_toml(), encoding="utf-8")
-        local = run_ingest_flow(feeds, None, {**base, "db_path": str(tmp_path / "local.duckdb")})
+        sources = load_sources(feeds)
+        local = run_ingest_flow(
+            load_settings(None, {**base, "db_path": str(tmp_path / "local.duckdb")}), sources
+        )
         dask = run_ingest_flow(
-            feeds, None, {**base, "db_path": str(tmp_path / "dask.duckdb"), "dask_workers": 2}
+            load_settings(
+                None, {**base, "db_path": str(tmp_path / "dask.duckdb"), "dask_workers": 2}
+            ),
+            sources,
         )
     rows = {}
     for name in ("local", "dask"):

@@ -1,5 +1,8 @@
-"""Durability: a run killed with SIGKILL mid-load loses nothing committed, and the next run
-finishes the work without duplicates; a second concurrent run is refused with a clear message.
+"""Durability: killed runs, concurrent runs and how a run is claimed.
+
+A run killed with SIGKILL mid-load loses nothing committed, and the next run finishes the work
+without duplicates; a second concurrent run is refused with a clear message; each run takes
+the run lock and starts the fork server once.
 """
 
 from __future__ import annotations
@@ -14,7 +17,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from config.settings import load_settings
+from config.sources import load_sources
 from flows.demo.server import DemoSite, load_expected
+from tests.httpserver import LocalServer
 from warehouse.db import RunLock, connect
 
 NEWSFLOW = Path(sys.executable).parent / "newsflow"
@@ -146,3 +152,55 @@ def test_a_mistyped_option_gets_usage_help_not_a_traceback(tmp_path):
     assert proc.returncode == 2
     assert "No such option: --no-such-flag" in output and "--help" in output
     assert "Traceback" not in output and "unexpected error" not in output
+
+
+@pytest.mark.parametrize("started_by", ["runner", "deployment"])
+def test_a_run_takes_the_lock_and_starts_the_fork_server_once(
+    prefect_server, tmp_path, monkeypatch, started_by
+):
+    """Whoever starts a run claims it once; the runner claims it before Prefect starts.
+
+    A deployment's flow run has only JSON parameters and no runner around it, so the flow
+    claims the run itself; `newsflow run` claims it first, so a database another run is
+    writing is refused at once and the fork server loads while Prefect starts up.
+    """
+    import multiprocessing.forkserver
+
+    import flows.ingest
+    import flows.runner
+
+    events = []
+    acquire, ensure_running = RunLock.acquire, multiprocessing.forkserver.ensure_running
+    ingest, ingest_flow = flows.ingest.ingest, flows.ingest.ingest_flow
+
+    def record(event, call):
+        def recorded(*args, **kwargs):
+            events.append(event)
+            return call(*args, **kwargs)
+
+        return recorded
+
+    monkeypatch.setattr(RunLock, "acquire", record("lock", acquire))
+    monkeypatch.setattr(
+        multiprocessing.forkserver, "ensure_running", record("fork server", ensure_running)
+    )
+    monkeypatch.setattr(flows.ingest, "ingest", record("flow body", ingest))
+    monkeypatch.setattr(flows.runner, "ingest_flow", record("prefect starts", ingest_flow))
+    overrides = {"db_path": str(tmp_path / "news.duckdb"), "allow_private_hosts": "127.0.0.1"}
+    with LocalServer() as server:  # the feed is missing (404): nothing to parse or fetch next
+        feeds = tmp_path / "feeds.toml"
+        feeds.write_text(f'[[sources]]\nname = "gone"\nurl = "{server.url("/feed.xml")}"\n')
+        if started_by == "runner":
+            summary = flows.runner.run_ingest_flow(
+                load_settings(None, overrides), load_sources(feeds)
+            )
+        else:
+            events.append("prefect starts")
+            summary = ingest_flow(feeds_file=str(feeds), overrides=overrides)
+    assert summary["feeds_failed"] == 1
+    claim = ["lock", "fork server"]
+    if started_by == "runner":
+        assert events == [*claim, "prefect starts", "flow body"]
+    else:
+        assert events == ["prefect starts", *claim, "flow body"]
+    assert not RunLock(tmp_path / "news.duckdb").held

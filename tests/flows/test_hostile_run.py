@@ -1,6 +1,7 @@
-"""A whole run against a catalogue of hostile sources and pages beside one good feed: every bad
-case is recorded with its class, the good articles land, memory stays bounded and the database
-passes an integrity check afterwards.
+"""A whole run against a catalogue of hostile sources and pages beside one good feed.
+
+Every bad case is recorded with its class, the good articles land, memory stays bounded and the
+database passes an integrity check afterwards.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import resource
 import duckdb
 import pytest
 
+from config.settings import load_settings
+from config.sources import load_sources
 from tests.httpserver import (
     LocalServer,
     drip,
@@ -125,7 +128,7 @@ def hostile_run(prefect_server, tmp_path_factory):
             "max_entries_per_feed": 50,
         }
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        summary = run_ingest_flow(feeds, None, overrides)
+        summary = run_ingest_flow(load_settings(None, overrides), load_sources(feeds))
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     con = duckdb.connect(str(tmp / "news.duckdb"), read_only=True)
     yield {

@@ -1,5 +1,6 @@
-"""Incremental behaviour across runs, against a scripted server on 127.0.0.1: conditional
-requests, updated articles becoming versions, moved and removed feeds.
+"""Incremental behaviour across runs, against a scripted server on 127.0.0.1.
+
+Conditional requests, updated articles becoming versions, moved and removed feeds.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from datetime import UTC, datetime
 import duckdb
 import pytest
 
-from config.sources import Source
+from config.settings import load_settings
+from config.sources import Source, load_sources
 from flows.reextract import reextract
 from tasks import stages
-from tasks.fetcher.client import Fetcher
+from tasks.fetcher.client import Fetcher, RequestLog
 from tasks.records import FeedState
 from tasks.runtime.workers import InlinePool
 from tests.conftest import loopback_settings
@@ -80,7 +82,7 @@ def harbour(prefect_server, tmp_path):
         }
 
         def ingest():
-            return run_ingest_flow(feeds, None, overrides, force=True)
+            return run_ingest_flow(load_settings(None, overrides), load_sources(feeds), force=True)
 
         yield server, ingest, tmp_path / "news.duckdb"
 
@@ -148,8 +150,10 @@ def test_a_permanent_redirect_moves_the_feed_and_gone_disables_it(harbour):
     assert query(db, "SELECT url FROM sources") == [(server.url("/new-feed.xml"),)]
     server.route("/new-feed.xml", b"gone", status=410)
     ingest()
-    ((enabled, reason),) = query(db, "SELECT enabled, disabled_reason FROM sources")
-    assert enabled is False and "410" in reason
+    ((enabled, reason, failures),) = query(
+        db, "SELECT enabled, disabled_reason, consecutive_failures FROM sources"
+    )
+    assert enabled is False and "410" in reason and failures == 1
     requests_before = len(server.requests_for("/new-feed.xml"))
     ingest()
     assert len(server.requests_for("/new-feed.xml")) == requests_before  # disabled: not fetched
@@ -173,9 +177,13 @@ def test_an_unchanged_feed_is_not_parsed_and_never_waits_for_the_worker_pool(tmp
             etag='"v1"',
         )
         source = Source(name="harbour", url=server.url("/feed.xml"))
-        first = stages.fetch_feed(source, None, fetcher, worker_pool, settings, now)
+        first = stages.fetch_feed(
+            source, None, fetcher, worker_pool, settings, now, log=RequestLog()
+        )
         state = FeedState(source.name, source.url, etag=first.fetch.etag, body_hash=first.body_hash)
-        second = stages.fetch_feed(source, state, fetcher, worker_pool, settings, now)
+        second = stages.fetch_feed(
+            source, state, fetcher, worker_pool, settings, now, log=RequestLog()
+        )
     assert [entry.url for entry in first.parsed.entries] == [server.url("/a")]
     assert second.unchanged and second.fetch.http_status == 304 and second.parsed is None
     assert pools_asked_for == [True]

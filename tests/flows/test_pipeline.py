@@ -12,6 +12,8 @@ import re
 import duckdb
 import pytest
 
+from config.settings import load_settings
+from config.sources import load_sources
 from flows.demo.server import EXPECTED_FILE, DemoSite
 from tests.httpserver import LocalServer
 
@@ -52,8 +54,9 @@ def ingested(prefect_server, tmp_path_factory):
             "backoff_max_s": 0.5,
             "batch_size": 10,
         }
-        first = run_ingest_flow(feeds, None, overrides)
-        second = run_ingest_flow(feeds, None, overrides, force=True)
+        settings, sources = load_settings(None, overrides), load_sources(feeds)
+        first = run_ingest_flow(settings, sources)
+        second = run_ingest_flow(settings, sources, force=True)
         base = site.base_url
     con = duckdb.connect(str(db_path), read_only=True)
     yield {"first": first, "second": second, "con": con, "base": base}

@@ -1,5 +1,7 @@
-"""Readers while writing: a process querying the warehouse in a loop during a real run never
-fails and never sees a half-loaded batch, because the writer holds the file only per batch.
+"""Readers while writing: a process querying the warehouse in a loop during a real run.
+
+It never fails and never sees a half-loaded batch, because the writer holds the file only per
+batch.
 """
 
 from __future__ import annotations
@@ -8,6 +10,8 @@ import json
 import subprocess
 import sys
 
+from config.settings import load_settings
+from config.sources import load_sources
 from flows.demo.server import DemoSite, load_expected
 from tests.paths import REPO
 
@@ -27,18 +31,20 @@ def test_a_reader_queries_throughout_a_run(prefect_server, tmp_path):
             feeds = tmp_path / "feeds.toml"
             feeds.write_text(site.feeds_toml(), encoding="utf-8")
             summary = run_ingest_flow(
-                feeds,
-                None,
-                {
-                    "db_path": str(db),
-                    "allow_private_hosts": "127.0.0.1",
-                    # Small, paced batches: the page phase lasts seconds, with a writer
-                    # release after each batch for the reader to land in, however fast the
-                    # machine extracts.
-                    "per_host_delay_s": 0.1,
-                    "batch_size": 2,
-                    "retries": 0,
-                },
+                load_settings(
+                    None,
+                    {
+                        "db_path": str(db),
+                        "allow_private_hosts": "127.0.0.1",
+                        # Small, paced batches: the page phase lasts seconds, with a writer
+                        # release after each batch for the reader to land in, however fast the
+                        # machine extracts.
+                        "per_host_delay_s": 0.1,
+                        "batch_size": 2,
+                        "retries": 0,
+                    },
+                ),
+                load_sources(feeds),
             )
     finally:
         stop.touch()

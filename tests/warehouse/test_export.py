@@ -31,8 +31,9 @@ def db(template, tmp_path) -> Path:
 
 
 def _parquet(out: Path) -> pd.DataFrame:
-    return duckdb.sql(
-        f"SELECT * FROM read_parquet('{out}/**/*.parquet', hive_partitioning = true) ORDER BY article_id"
+    return duckdb.execute(
+        "SELECT * FROM read_parquet($files, hive_partitioning = true) ORDER BY article_id",
+        {"files": f"{out}/**/*.parquet"},
     ).df()
 
 
@@ -51,12 +52,17 @@ def test_first_export_writes_one_hive_folder_per_day_readable_by_duckdb_and_pand
     frame = _parquet(out)
     assert len(frame) == len(ARTICLES) and frame["article_id"].is_unique
     bridge = frame.set_index("article_id").loc[article_id("bridge-closure")]
-    assert bridge["day"].date() == date(2024, 3, 5) and list(bridge["listed_by"]) == ["daily-planet"]
+    assert bridge["day"].date() == date(2024, 3, 5) and list(bridge["listed_by"]) == [
+        "daily-planet"
+    ]
 
     with_pandas = pd.read_parquet(out)
     assert len(with_pandas) == len(ARTICLES)
     assert sorted(with_pandas["day"].astype(str).unique()) == [d.split("=")[1] for d in DAYS]
-    assert "Northbridge's Victoria Bridge" in with_pandas.set_index("article_id").loc[article_id("bridge-closure"), "text"]
+    assert (
+        "Northbridge's Victoria Bridge"
+        in with_pandas.set_index("article_id").loc[article_id("bridge-closure"), "text"]
+    )
 
 
 def test_polars_reads_the_export(db, tmp_path):
@@ -74,12 +80,17 @@ def test_later_exports_rewrite_only_the_days_that_changed(db, tmp_path):
     assert _files(out) == before
 
     with connect(db) as con:
-        con.execute("UPDATE articles SET title = 'Rates held again' WHERE article_id = ?", [article_id("rates-hold")])
+        con.execute(
+            "UPDATE articles SET title = 'Rates held again' WHERE article_id = ?",
+            [article_id("rates-hold")],
+        )
     result = export_articles(db, out)
     assert result.days == (date(2024, 3, 6),) and not result.full
     after = _files(out)
     assert after["day=2024-03-06/articles.parquet"] != before["day=2024-03-06/articles.parquet"]
-    assert {k: v for k, v in after.items() if "03-06" not in k} == {k: v for k, v in before.items() if "03-06" not in k}
+    assert {k: v for k, v in after.items() if "03-06" not in k} == {
+        k: v for k, v in before.items() if "03-06" not in k
+    }
     frame = _parquet(out)
     assert len(frame) == len(ARTICLES)
     assert "Rates held again" in set(frame["title"])
@@ -89,15 +100,23 @@ def test_an_article_moved_to_another_day_or_deleted_leaves_no_duplicate(db, tmp_
     out = tmp_path / "out"
     export_articles(db, out)
     with connect(db) as con:
-        con.execute("UPDATE articles SET published_at = ? WHERE article_id = ?",
-                    [datetime(2024, 3, 7, 6, tzinfo=UTC), article_id("kernel-rust")])
-        con.execute("DELETE FROM articles WHERE article_id = ?", [article_id("ferry-sunday-sailings")])
+        con.execute(
+            "UPDATE articles SET published_at = ? WHERE article_id = ?",
+            [datetime(2024, 3, 7, 6, tzinfo=UTC), article_id("kernel-rust")],
+        )
+        con.execute(
+            "DELETE FROM articles WHERE article_id = ?", [article_id("ferry-sunday-sailings")]
+        )
     result = export_articles(db, out)
     assert result.days == (date(2024, 3, 4), date(2024, 3, 5), date(2024, 3, 7))
-    assert sorted(p.name for p in out.iterdir()) == DAYS[1:]  # 2024-03-04 had only the deleted article
+    assert (
+        sorted(p.name for p in out.iterdir()) == DAYS[1:]
+    )  # 2024-03-04 had only the deleted article
     frame = _parquet(out)
     assert len(frame) == len(ARTICLES) - 1 and frame["article_id"].is_unique
-    assert frame.set_index("article_id").loc[article_id("kernel-rust"), "day"].date() == date(2024, 3, 7)
+    assert frame.set_index("article_id").loc[article_id("kernel-rust"), "day"].date() == date(
+        2024, 3, 7
+    )
 
 
 def test_since_limits_the_days_and_full_rewrites_everything(db, tmp_path):
@@ -122,11 +141,20 @@ def test_deleted_export_files_are_written_again(db, tmp_path):
 def test_csv_and_jsonl_use_the_same_layout(db, tmp_path):
     export_articles(db, tmp_path / "csv", "csv")
     export_articles(db, tmp_path / "jsonl", "jsonl")
-    csv = duckdb.sql(f"SELECT * FROM read_csv('{tmp_path}/csv/**/*.csv', hive_partitioning = true)").df()
-    jsonl = pd.concat(pd.read_json(path, lines=True) for path in sorted((tmp_path / "jsonl").glob("day=*/*.jsonl")))
+    csv = duckdb.execute(
+        "SELECT * FROM read_csv($files, hive_partitioning = true)",
+        {"files": f"{tmp_path}/csv/**/*.csv"},
+    ).df()
+    jsonl = pd.concat(
+        pd.read_json(path, lines=True)
+        for path in sorted((tmp_path / "jsonl").glob("day=*/*.jsonl"))
+    )
     assert len(csv) == len(jsonl) == len(ARTICLES)
     assert set(jsonl["title"]) == {a[3] for a in ARTICLES}
-    assert jsonl.set_index("article_id").loc[article_id("mortgage-holders"), "flags"] == ["paywall", "too_short"]
+    assert jsonl.set_index("article_id").loc[article_id("mortgage-holders"), "flags"] == [
+        "paywall",
+        "too_short",
+    ]
 
 
 def test_mixing_formats_in_one_folder_is_refused_unless_full(db, tmp_path):
@@ -142,8 +170,12 @@ def test_exports_are_recorded_per_folder(db, tmp_path):
     export_articles(db, tmp_path / "a")
     export_articles(db, tmp_path / "b", "jsonl", since=date(2024, 3, 7))
     with connect(db, read_only=True) as con:
-        rows = con.execute("SELECT format, since, articles, partitions FROM exports ORDER BY finished_at").fetchall()
-        state = con.execute("SELECT out_dir, count(*) FROM exported_articles GROUP BY ALL ORDER BY 1").fetchall()
+        rows = con.execute(
+            "SELECT format, since, articles, partitions FROM exports ORDER BY finished_at"
+        ).fetchall()
+        state = con.execute(
+            "SELECT out_dir, count(*) FROM exported_articles GROUP BY ALL ORDER BY 1"
+        ).fetchall()
     assert rows == [("parquet", None, 8, 4), ("jsonl", date(2024, 3, 7), 3, 1)]
     assert state == [(str(tmp_path / "a"), 8), (str(tmp_path / "b"), 3)]
 

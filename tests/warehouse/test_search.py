@@ -14,12 +14,12 @@ from flows.cli import analysis
 from tests.analytics_data import ARTICLES, article_id, make_analytics_db, writer_holding
 from warehouse.db import connect
 from warehouse.search import (
-    CREATE_INDEX,
     fts_extension_path,
     make_snippet,
     rebuild_search_index,
     search,
 )
+from warehouse.sql import run
 
 BRIDGE_TITLE = ARTICLES[0][3]
 
@@ -51,8 +51,16 @@ def _add_article(db: Path, key: str, title: str, text: str) -> None:
         con.execute(
             "INSERT INTO articles (article_id, canonical_url, url, source_name, title, text, word_count, content_hash, "
             "fetched_at, first_run_id, run_id, extractor_version) VALUES (?, ?, ?, 'gazette', ?, ?, ?, ?, ?, 'run-9', 'run-9', 't')",
-            [key, f"http://127.0.0.1/{key}", f"http://127.0.0.1/{key}", title, text, len(text.split()), key,
-             datetime(2024, 3, 8, tzinfo=UTC)],
+            [
+                key,
+                f"http://127.0.0.1/{key}",
+                f"http://127.0.0.1/{key}",
+                title,
+                text,
+                len(text.split()),
+                key,
+                datetime(2024, 3, 8, tzinfo=UTC),
+            ],
         )
 
 
@@ -82,14 +90,24 @@ def test_since_and_source_filters(indexed_db):
     both = search(indexed_db, "freight strike")
     assert len(both) == 2
     # "freight-strike-ends" is the gazette's article, also listed by the wire
-    assert search(indexed_db, "freight strike", source="wire")["article_id"].tolist() == [article_id("freight-strike-ends")]
+    assert search(indexed_db, "freight strike", source="wire")["article_id"].tolist() == [
+        article_id("freight-strike-ends")
+    ]
     assert search(indexed_db, "strike", since=date(2024, 3, 7))["title"].size == 2
-    assert search(indexed_db, "strike", since=datetime(2024, 3, 7, 9, 0))["article_id"].tolist() == [article_id("freight-strike-ends")]
+    naive = datetime(2024, 3, 7, 9, 0)  # noqa: DTZ001 - search reads a naive datetime as UTC
+    assert search(indexed_db, "strike", since=naive)["article_id"].tolist() == [
+        article_id("freight-strike-ends")
+    ]
     assert search(indexed_db, "bridge", limit=1, source="gazette").empty
 
 
 def test_index_follows_articles_after_a_rebuild(indexed_db):
-    _add_article(indexed_db, "harbour-crane", "Harbour crane collapses", "A crane collapsed at the harbour overnight.")
+    _add_article(
+        indexed_db,
+        "harbour-crane",
+        "Harbour crane collapses",
+        "A crane collapsed at the harbour overnight.",
+    )
     stale = search(indexed_db, "crane")
     assert stale.empty
     assert "1 new or changed articles are not in the search index" in stale.attrs["notice"]
@@ -116,19 +134,28 @@ def test_without_an_index_search_falls_back_to_substrings_with_a_notice(db):
     assert set(found["title"]) == {ARTICLES[2][3], ARTICLES[3][3]}
 
 
-def test_an_extension_that_cannot_load_means_fallback_and_no_stale_index(indexed_db, tmp_path, monkeypatch):
+def test_an_extension_that_cannot_load_means_fallback_and_no_stale_index(
+    indexed_db, tmp_path, monkeypatch
+):
     broken = tmp_path / "fts.duckdb_extension"
     broken.write_bytes(b"not a shared library")
-    monkeypatch.setattr("warehouse.search.fts_extension_path", lambda platform: broken)
+    monkeypatch.setattr("warehouse.search.fts_extension_path", lambda _platform: broken)
     found = search(indexed_db, "bridge")
     assert found.attrs["mode"] == "substring"
     assert "extension unavailable" in found.attrs["notice"]
     assert found["title"].tolist() == [BRIDGE_TITLE]
 
-    _add_article(indexed_db, "harbour-crane", "Harbour crane collapses", "A crane collapsed at the harbour.")
+    _add_article(
+        indexed_db, "harbour-crane", "Harbour crane collapses", "A crane collapsed at the harbour."
+    )
     with connect(indexed_db) as con:
         rebuild_search_index(con)
-        assert con.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'fts_main_search_docs'").fetchone()[0] == 0
+        assert (
+            con.execute(
+                "SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'fts_main_search_docs'"
+            ).fetchone()[0]
+            == 0
+        )
     monkeypatch.undo()
     assert "no search index yet" in search(indexed_db, "crane").attrs["notice"]
 
@@ -178,7 +205,7 @@ def test_an_index_built_in_small_chunks_scores_equal_a_full_rebuild(db, monkeypa
         rebuild_search_index(con)
         chunked = _all_scores(con)
         assert con.execute("SELECT count(*) FROM search_docs").fetchone()[0] == len(ARTICLES)
-        con.execute(CREATE_INDEX)
+        run(con, "search_create_index")
         assert chunked == _all_scores(con)
     assert any(chunked)
 
@@ -189,14 +216,22 @@ def test_incremental_index_scores_equal_a_full_rebuild(indexed_db, chunk, monkey
     with connect(indexed_db) as con:
         con.execute(
             "UPDATE articles SET text = text || ' Having said that, the bridges reopen in 2025.', content_hash = 'changed' "
-            "WHERE article_id = ?", [article_id("rates-hold")],
+            "WHERE article_id = ?",
+            [article_id("rates-hold")],
         )
-        con.execute("DELETE FROM articles WHERE article_id = ?", [article_id("ferry-sunday-sailings")])
-    _add_article(indexed_db, "harbour-crane", "Crane collapse at the harbour", "A crane collapsed; the harbour closed.")
+        con.execute(
+            "DELETE FROM articles WHERE article_id = ?", [article_id("ferry-sunday-sailings")]
+        )
+    _add_article(
+        indexed_db,
+        "harbour-crane",
+        "Crane collapse at the harbour",
+        "A crane collapsed; the harbour closed.",
+    )
     with connect(indexed_db) as con:
         rebuild_search_index(con)
         incremental = _all_scores(con)
-        con.execute(CREATE_INDEX)
+        run(con, "search_create_index")
         full = _all_scores(con)
     assert incremental == full
     assert any(incremental)

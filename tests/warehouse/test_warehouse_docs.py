@@ -49,10 +49,13 @@ def test_example_query_runs_and_returns_rows(reader, query):
 
 
 def test_every_table_and_view_is_documented(reader):
-    names = {row[0] for row in reader.execute(
+    names = {
+        row[0]
+        for row in reader.execute(
             "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
-        "UNION SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal"
-    ).fetchall()}
+            "UNION SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal"
+        ).fetchall()
+    }
     documented = set(HEADING.findall(README.read_text(encoding="utf-8")))
     assert names - documented == set(), "add a ### section with an example to warehouse/README.md"
     assert documented - names == set(), "README documents a table or view that does not exist"

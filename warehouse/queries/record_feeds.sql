@@ -1,5 +1,6 @@
 -- Remember each fetched source's result (batch_feed_states, one row per source): HTTP
 -- validators, health counters, next due time, moved URL. One statement for every feed of a run.
+-- consecutive_failures is stored as the fetch stage counted it (its backoff used that count).
 UPDATE sources SET
     url = coalesce(f.moved_to, sources.url),
     etag = CASE WHEN f.ok THEN coalesce(f.etag, sources.etag) ELSE sources.etag END,
@@ -11,7 +12,7 @@ UPDATE sources SET
     last_fetched_at = f.fetched_at,
     last_success_at = CASE WHEN f.ok THEN f.fetched_at ELSE sources.last_success_at END,
     next_fetch_at = f.next_fetch_at,
-    consecutive_failures = CASE WHEN f.ok THEN 0 ELSE sources.consecutive_failures + 1 END,
+    consecutive_failures = f.consecutive_failures,
     last_error_class = CASE WHEN f.ok THEN NULL ELSE f.error_class END,
     last_error = CASE WHEN f.ok THEN NULL ELSE f.error END,
     enabled = CASE WHEN f.disabled_reason IS NULL THEN sources.enabled ELSE FALSE END,

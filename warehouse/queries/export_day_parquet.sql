@@ -1,0 +1,2 @@
+-- Write one day of export_batch to the file $path (parquet).
+COPY (SELECT * EXCLUDE (day, fingerprint) FROM export_batch WHERE day = $day) TO $path (FORMAT parquet, COMPRESSION zstd);
