@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from config.settings import Settings
+from tests.analytics_data import make_analytics_db
 from tests.httpserver import local_server_fixture  # noqa: F401 - the `local_server` fixture
 
 
@@ -48,3 +50,15 @@ def loopback_settings(tmp_path: Path, **overrides) -> Settings:
     }
     values.update(overrides)
     return Settings(**values)
+
+
+@pytest.fixture(scope="session")
+def analytics_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The analytics sample warehouse (tests/analytics_data.py), built once per session."""
+    return make_analytics_db(tmp_path_factory.mktemp("analytics") / "news.duckdb")
+
+
+@pytest.fixture
+def analytics_db(analytics_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the analytics sample warehouse, for a test that may change it."""
+    return Path(shutil.copyfile(analytics_template, tmp_path / "news.duckdb"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,7 +13,6 @@ from typer.testing import CliRunner
 
 from flows.cli import analysis
 from flows.cli.report_html import _nice_step, render_report, write_report
-from tests.analytics_data import make_analytics_db
 from warehouse.db import connect
 from warehouse.query import report_data
 
@@ -39,14 +37,9 @@ class _Collector(HTMLParser):
             self.rows[-1][1].append(data.strip())
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    return make_analytics_db(tmp_path_factory.mktemp("report") / "news.duckdb")
-
-
 @pytest.fixture
-def db(template, tmp_path) -> Path:
-    return Path(shutil.copyfile(template, tmp_path / "news.duckdb"))
+def db(analytics_db: Path) -> Path:
+    return analytics_db
 
 
 def _parse(page: str) -> _Collector:

@@ -13,21 +13,16 @@ import typer
 from typer.testing import CliRunner
 
 from flows.cli import analysis
-from tests.analytics_data import ARTICLES, article_id, make_analytics_db, writer_holding
+from tests.analytics_data import ARTICLES, article_id, writer_holding
 from warehouse.db import WarehouseError, connect
 from warehouse.export import export_articles
 
 DAYS = ["day=2024-03-04", "day=2024-03-05", "day=2024-03-06", "day=2024-03-07"]
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    return make_analytics_db(tmp_path_factory.mktemp("export") / "news.duckdb")
-
-
 @pytest.fixture
-def db(template, tmp_path) -> Path:
-    return Path(shutil.copyfile(template, tmp_path / "news.duckdb"))
+def db(analytics_db: Path) -> Path:
+    return analytics_db
 
 
 def _parquet(out: Path) -> pd.DataFrame:
