@@ -90,6 +90,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.feeds, args.reference = "200", 10, 200
+        # A smoke run must not overwrite the committed figures.
+        if args.results == RESULTS:
+            args.results = OUT / "quick"
     sizes = sorted({int(size) for size in args.sizes.split(",")} | ({8000} if args.more else set()))
     args.size_list = sizes
     if args.reference not in sizes:
