@@ -56,6 +56,8 @@ class Settings(BaseModel):
     schedule_interval_s: int = Field(900, ge=10)
     dask_address: str = ""
     dask_workers: int = Field(0, ge=0, le=1024)
+    prefect_tags: tuple[str, ...] = ("newsflow",)
+    prefect_history_days: int = Field(30, ge=0)
 
     @field_validator("schedule_cron")
     @classmethod
@@ -67,7 +69,7 @@ class Settings(BaseModel):
                 raise ValueError(f"not a cron expression ({exc})") from None
         return value
 
-    @field_validator("allow_private_hosts", "extra_tracking_params", mode="before")
+    @field_validator("allow_private_hosts", "extra_tracking_params", "prefect_tags", mode="before")
     @classmethod
     def _split_comma_list(cls, value: Any) -> Any:
         if isinstance(value, str):

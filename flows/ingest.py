@@ -5,8 +5,9 @@ Page batches are pipelined: while one batch is being extracted on every core, th
 being fetched and the previous one loaded, so the CPU-bound extraction never waits for I/O.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: a deployment's flow run validates its parameters
+# against ingest_flow's annotations after loading this file by path, where string annotations
+# (`Settings`) cannot be resolved and every run failed before it started.
 import functools
 import gc
 import logging
@@ -14,20 +15,23 @@ import time
 import uuid
 from collections import Counter, deque
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import duckdb
 from prefect import flow, task, unmapped
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
-from prefect.runtime import flow_run
+from prefect.runtime import flow_run, task_run
+from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from config.settings import Settings, load_settings
-from config.sources import load_sources
+from config.sources import DEFAULT_FEEDS_FILE, load_sources
+from flows import observe
 from tasks import rows, stages
 from tasks.dedup import StoryClusterer
 from tasks.fetcher.client import RequestLog
@@ -44,7 +48,7 @@ from tasks.runtime import resources
 from tasks.runtime.workers import start_fork_server, trim_heap
 from tasks.schedule import is_due
 from warehouse import load, query
-from warehouse.db import RunLock, connect
+from warehouse.db import RunLock, WarehouseError, connect
 from warehouse.search import rebuild_search_index
 
 logger = logging.getLogger(__name__)
@@ -54,6 +58,9 @@ PIPELINE_DEPTH = 3
 # The writer's statements are small and the extraction workers have the cores: more DuckDB
 # threads only added CPU (bench/writer.py: 4.7-4.8 CPU ms per page; --threads 0: 5.2-5.4).
 WRITER_THREADS = 1
+# A page batch whose extraction worker died is tried again this many times (the pages whose
+# worker died only); then those pages are recorded as `worker_died`.
+BATCH_RETRIES = 1
 # Near-duplicate stories are looked for among articles fetched this many days back.
 STORY_WINDOW_DAYS = 7
 
@@ -74,18 +81,37 @@ def fetch_feed_task(
     return outcome, log.results
 
 
-@task(name="process-batch", cache_policy=NO_CACHE)
+def _worker_died(_task: Any, _task_run: Any, state: State) -> bool:
+    return isinstance(state.result(raise_on_failure=False), stages.WorkerDiedError)
+
+
+@task(
+    name="process-batch",
+    cache_policy=NO_CACHE,
+    retries=BATCH_RETRIES,
+    retry_condition_fn=_worker_died,
+)
 def process_batch_task(
     jobs: list[PageJob], settings: Settings, templates: dict[str, frozenset[str]]
 ) -> tuple[list[PageOutcome], list[FetchResult]]:
     """Fetch a batch of pages and extract them on every core; also hand back the requests made.
 
     Several batches are in flight at once, so one batch's fetching overlaps another's extraction.
+    An extraction worker that died under a page fails the attempt (WorkerDiedError) and Prefect
+    retries it: the retry fetches nothing again and extracts only the pages whose worker died.
     """
-    log = RequestLog()
-    fetched = stages.fetch_pages(jobs, resources.fetcher(settings), log=log)
-    outcomes = stages.extract_pages(fetched, resources.pool(settings), templates, settings)
-    return outcomes, log.results
+    progress = resources.batch_progress(jobs)
+    outcomes = stages.process_batch(
+        jobs,
+        progress,
+        resources.fetcher(settings),
+        resources.pool(settings),
+        templates,
+        settings,
+        last_attempt=task_run.run_count > BATCH_RETRIES,
+    )
+    resources.forget_batch(jobs)
+    return outcomes, progress.requests
 
 
 class Ingestion:
@@ -100,10 +126,31 @@ class Ingestion:
         self.templates: dict[str, frozenset[str]] = {}
         self.sites_touched: set[str] = set()
         self.tasks_submitted = 0
+        # Checkpointing at every close (every stage and batch) rewrote the row groups each one
+        # touched and left a new, never merged, row group per batch; in the WAL, the batches
+        # are replayed by the next open and written together, when the WAL reaches DuckDB's
+        # checkpoint_threshold (16 MiB) or by the run's last connections (_finish_articles).
+        self.checkpoint_on_close = False
+        self.unreachable: WarehouseError | None = None
+        self.report = observe.RunReport()
 
-    def db(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
-        """The writer's connection, held for one stage or one batch."""
-        return connect(self.settings.db_path, threads=WRITER_THREADS)
+    @contextmanager
+    def db(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The writer's connection, held for one stage or one batch.
+
+        Once the file could not be opened (locked past the wait, unreachable), later stages,
+        such as recording the failed run, fail at once with that error instead of waiting again.
+        """
+        if self.unreachable is not None:
+            raise self.unreachable
+        try:
+            with connect(
+                self.settings.db_path, threads=WRITER_THREADS, checkpoint=self.checkpoint_on_close
+            ) as con:
+                yield con
+        except WarehouseError as exc:
+            self.unreachable = exc
+            raise
 
     def write_fetch_log(self, con: duckdb.DuckDBPyConnection, results: list[FetchResult]) -> None:
         """Append requests to the fetch log, counting the failures of feeds and robots.txt."""
@@ -123,7 +170,6 @@ def _plan(
         load.sync_sources(con, sources)
         states = query.feed_states(con)
         load.start_run(con, run.summary.run_id, run.summary.flow_run_id, _now())
-        run.templates = query.template_fingerprints(con)
     now = _now()
     due = [s for s in sources if s.enabled and is_due(states.get(s.name), now, force=force)]
     for source in due:
@@ -166,8 +212,10 @@ def _record_feeds(
                 logger.warning("feed %s failed: %s", outcome.source.name, reason)
         load.link_known_articles(con, _now())
         jobs = query.pending_jobs(con, run.settings.max_attempts)
-        if jobs:  # a run with no page to fetch never needs the story index
+        if jobs:  # a run with no page to fetch needs neither the story index nor the templates
             run.clusterer = rows.story_index(query.recent_signatures(con, STORY_WINDOW_DAYS))
+            # Every site's: a page's site is known only once it is fetched (feed links redirect).
+            run.templates = query.template_fingerprints(con)
     for job in jobs:
         run.source_by_url[job.entry.url] = job.source_name
     return jobs
@@ -212,6 +260,7 @@ def _process_pages(run: Ingestion, jobs: list[PageJob]) -> None:
 def _finish(run: Ingestion, future: PrefectFuture, done_before: int, total: int) -> int:
     outcomes, requests = future.result()
     _load_batch(run, outcomes, requests)
+    run.report.note_pages(outcomes)
     done = len(outcomes)
     # Prefect keeps a finished task's result (here every page body of the batch) in reference
     # cycles, which only a full collection frees; left to the collector's own schedule they
@@ -232,14 +281,23 @@ def _finish(run: Ingestion, future: PrefectFuture, done_before: int, total: int)
 
 
 def _finish_articles(run: Ingestion) -> None:
-    """Strip paragraphs this run revealed to be site templates, then update the search index."""
+    """Strip templates learned since the stored texts were cleaned, then update the search index.
+
+    Only the articles holding a template not applied yet are read (each is cleaned of every
+    template of its site), so articles cleaned already are not read again. The run's last
+    connections then checkpoint what its stages and batches left in the WAL.
+    """
+    run.checkpoint_on_close = True
     if not run.sites_touched:
         return
+    changed = 0
     with run.db() as con:
-        learned = query.template_fingerprints(con, run.sites_touched)
-        changed = load.apply_cleaned_texts(
-            con, rows.cleaned_texts(query.site_texts(con, learned), learned)
-        )
+        learned = query.unapplied_templates(con)
+        if learned:
+            templates = query.template_fingerprints(con, learned)
+            changed = load.apply_cleaned_texts(
+                con, rows.cleaned_texts(query.site_texts(con, learned), templates)
+            )
         rebuild_search_index(con)
     if changed:
         logger.info("removed learned site templates from %d stored articles", changed)
@@ -269,16 +327,21 @@ def ingest(
     """One claimed ingestion run inside a Prefect flow; returns its summary and task runs made."""
     started = time.monotonic()
     run = Ingestion(settings, run_id=uuid.uuid4().hex[:16])
+    run.report.sources = sources
     run.summary.flow_run_id = flow_run.get_id()
     status, error = "failed", None
     try:
         due, states = _plan(run, sources, force)
+        run.report.due = {source.name for source in due}
         logger.info("%d of %d sources due", len(due), len(sources))
         run.tasks_submitted += len(due)
         futures = fetch_feed_task.map(
             due, [states.get(s.name) for s in due], unmapped(settings), unmapped(_now())
         )
-        jobs = _record_feeds(run, [f.result() for f in futures])
+        feeds = [f.result() for f in futures]
+        run.report.feeds = {outcome.source.name: outcome for outcome, _ in feeds}
+        observe.emit_source_events(run.report.feeds.values(), states)
+        jobs = _record_feeds(run, feeds)
         logger.info("%d new entries; %d pages to fetch", run.summary.entries_new, len(jobs))
         # What is alive now (modules, Prefect's state, the story index: ~60 sets per article) is
         # left out of the per-batch collections, which then scan only this run's new objects
@@ -290,6 +353,11 @@ def ingest(
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
         raise
+    except BaseException:
+        # Ctrl-C, or SIGTERM (Prefect raises TerminationSignal in the flow, the CLI turns it
+        # into KeyboardInterrupt outside): committed batches stay, the rest is resumed next run.
+        status = "interrupted"
+        raise
     finally:
         gc.unfreeze()  # a long-lived `newsflow serve` process collects this run's leftovers
         resources.close_all()
@@ -297,10 +365,25 @@ def ingest(
         run.summary.errors_by_class = dict(run.errors)
         with run.db() as con:
             load.finish_run(con, run.summary, status, _now(), error)
+        # An interrupted run reports nothing more: the server may be stopping with it.
+        if status != "interrupted":
+            observe.publish_artifacts(run.summary, status, run.report)
+            observe.emit_run_events(run.summary, len(run.report.due), error)
     return run.summary, run.tasks_submitted
 
 
-@flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=16), persist_result=False)
+def _flow_run_name() -> str:
+    """What ran: the feeds file and the start time (UTC), e.g. `feeds.toml 2026-12-04 00:50:12`."""
+    feeds = flow_run.parameters.get("feeds_file") or DEFAULT_FEEDS_FILE
+    return f"{Path(feeds).name} {_now():%Y-%m-%d %H:%M:%S}"
+
+
+@flow(
+    name="ingest",
+    flow_run_name=_flow_run_name,
+    task_runner=ThreadPoolTaskRunner(max_workers=16),
+    persist_result=False,
+)
 def ingest_flow(
     feeds_file: str | None = None,
     settings_file: str | None = None,
@@ -313,8 +396,9 @@ def ingest_flow(
     """Ingest every due source of a feeds file into the warehouse; returns the run summary.
 
     flows.runner passes the settings and sources it built and checked before Prefect started,
-    having claimed the run; a deployment passes files (JSON parameters), read here, and the
-    run is claimed here.
+    having claimed the run (and the feeds file, which names the flow run); a deployment passes
+    files (JSON parameters), read here, and the run is claimed here. Prefect's history of the
+    flow is pruned to prefect_history_days after every run.
     """
     if settings is None:
         settings = load_settings(settings_file, overrides)
@@ -324,4 +408,7 @@ def ingest_flow(
     claimed = RunLock(settings.db_path).held
     with nullcontext() if claimed else claim_run(settings, lock_wait_s):
         summary, tasks_submitted = ingest(settings, sources, force=force)
+    if settings.prefect_history_days:
+        history_start = _now() - timedelta(days=settings.prefect_history_days)
+        observe.prune_history(ingest_flow.name, before=history_start)
     return {**asdict(summary), "tasks_submitted": tasks_submitted}

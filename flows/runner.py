@@ -10,13 +10,16 @@ without turning the recorder, and with it the task-run history, off.
 from __future__ import annotations
 
 import logging
+import signal
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from cronsim import CronSim
+from prefect import tags
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from prefect.settings import PREFECT_API_URL
@@ -42,6 +45,7 @@ def run_ingest_flow(
     settings: Settings,
     sources: list[Source],
     *,
+    feeds_file: Path | None = None,
     force: bool = False,
     lock_wait_s: float = 0.0,
 ) -> dict[str, Any]:
@@ -50,14 +54,21 @@ def run_ingest_flow(
     The run is claimed here, before Prefect starts: a database another run is writing is
     reported at once as a WarehouseError, and the fork server's loading (the extractor, the
     language model) overlaps Prefect's start-up instead of delaying the first feeds.
+    feeds_file, where the sources came from, names the flow run.
     """
     flow = (
         ingest_flow.with_options(task_runner=dask_task_runner(settings))
         if settings.distributed
         else ingest_flow
     )
-    with claim_run(settings, lock_wait_s):
-        state = flow(settings=settings, sources=sources, force=force, return_state=True)
+    with claim_run(settings, lock_wait_s), tags(*settings.prefect_tags):
+        state = flow(
+            feeds_file=_path(feeds_file),
+            settings=settings,
+            sources=sources,
+            force=force,
+            return_state=True,
+        )
     summary = state.result()
     summary["task_runs"] = wait_for_task_run_history(
         state.state_details.flow_run_id, summary["tasks_submitted"]
@@ -101,7 +112,7 @@ def serve_ingest_flow(
     overrides: dict[str, Any],
     settings: Settings,
 ) -> None:
-    """Run ingestion on the configured schedule until interrupted.
+    """Run ingestion on the configured schedule until interrupted (Ctrl-C or SIGTERM).
 
     With a Prefect server (PREFECT_API_URL set) the flow is served as a deployment whose
     schedule the server keeps. Prefect's embedded server cannot schedule, so without one the
@@ -120,8 +131,26 @@ def serve_ingest_flow(
             "overrides": overrides,
             "lock_wait_s": SCHEDULED_LOCK_WAIT_S,
         }
-        ingest_flow.serve(name="newsflow-ingest", parameters=parameters, **schedule)
+        # Prefect's runner stops on SIGTERM and Ctrl-C itself, cancelling a run in progress.
+        ingest_flow.serve(
+            name="newsflow-ingest",
+            parameters=parameters,
+            tags=list(settings.prefect_tags),
+            **schedule,
+        )
         return
+    try:
+        _serve_embedded(feeds_file, settings_file, overrides, settings)
+    except KeyboardInterrupt:
+        logger.info("stopped")
+
+
+def _serve_embedded(
+    feeds_file: Path | None,
+    settings_file: Path | None,
+    overrides: dict[str, Any],
+    settings: Settings,
+) -> None:
     for when in run_times(settings):
         logger.info("next run at %s; Ctrl-C stops", when.isoformat(timespec="seconds"))
         time.sleep(max(0.0, (when - datetime.now(UTC)).total_seconds()))
@@ -130,6 +159,7 @@ def serve_ingest_flow(
             summary = run_ingest_flow(
                 load_settings(settings_file, overrides),
                 load_sources(feeds_file),
+                feeds_file=feeds_file,
                 lock_wait_s=SCHEDULED_LOCK_WAIT_S,
             )
             logger.info(
@@ -141,6 +171,23 @@ def serve_ingest_flow(
         except Exception as exc:  # noqa: BLE001 - one failed run must not stop the schedule
             # One line, as the command line reports a failed run: tracebacks would bury the log.
             logger.error("run failed: %s: %s", type(exc).__name__, exc)  # noqa: TRY400
+
+
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Make SIGTERM (systemd, containers, `timeout`) stop the process as Ctrl-C does.
+
+    Python's default for SIGTERM is to die at once: no `finally`, no atexit, so the run stays
+    `running` in ingest_runs and Prefect's embedded server process is orphaned, holding the
+    caller's output pipe open. Raised as KeyboardInterrupt, it unwinds like Ctrl-C instead. Inside a flow run Prefect's
+    own handler raises TerminationSignal first (the run is marked interrupted and crashed);
+    Prefect then re-sends the signal to the handler it replaced, this one.
+    """
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def run_times(settings: Settings, start: datetime | None = None) -> Iterator[datetime]:

@@ -35,6 +35,19 @@ URL_DATE = re.compile(
     r"/((?:19|20)\d{2})([/-]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?=/|[-_.]|$)"
 )
 YEAR = re.compile(r"(?:19|20)\d{2}")
+HOUR = 3600
+# Zone abbreviations news pages print ("Fri Apr 28 19:20:36 CEST 2023"), each with the one meaning
+# it has in news; ambiguous ones (IST, CST, BST outside the UK...) keep their commonest reading.
+ZONE_OFFSETS = {
+    "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": HOUR, "BST": HOUR, "IST": 5 * HOUR + HOUR // 2,
+    "CET": HOUR, "CEST": 2 * HOUR, "MEZ": HOUR, "MESZ": 2 * HOUR, "EET": 2 * HOUR,
+    "EEST": 3 * HOUR, "MSK": 3 * HOUR, "JST": 9 * HOUR, "KST": 9 * HOUR, "HKT": 8 * HOUR,
+    "SGT": 8 * HOUR, "AWST": 8 * HOUR, "AEST": 10 * HOUR, "AEDT": 11 * HOUR, "NZST": 12 * HOUR,
+    "NZDT": 13 * HOUR, "EST": -5 * HOUR, "EDT": -4 * HOUR, "CST": -6 * HOUR, "CDT": -5 * HOUR,
+    "MST": -7 * HOUR, "MDT": -6 * HOUR, "PST": -8 * HOUR, "PDT": -7 * HOUR,
+}  # fmt: skip
+# A time without an offset and one with it name the same moment when their clocks agree this well.
+SAME_CLOCK = timedelta(minutes=1)
 
 
 def parse_datetime(value: str | None) -> datetime | None:
@@ -44,20 +57,50 @@ def parse_datetime(value: str | None) -> datetime | None:
         None when the string is not a date with a year and a day; naive values are taken as UTC.
 
     """
+    return _as_utc(_parse_as_written(value))
+
+
+def parse_datetimes(values: Iterable[str]) -> list[datetime | None]:
+    """parse_datetime of each value, a time without an offset given the offset the page gives it.
+
+    Pages often write one time twice, once with its offset and once without (a meta tag and
+    JSON-LD, or datePublished and dateModified); read as UTC, the bare one would be off by the
+    offset. A bare time whose clock equals that of one with an offset takes that offset.
+    """
+    written = [_parse_as_written(value) for value in values]
+    aware = [when for when in written if when is not None and when.tzinfo is not None]
+    return [_as_utc(_with_offset_of(when, aware)) for when in written]
+
+
+def _with_offset_of(when: datetime | None, aware: list[datetime]) -> datetime | None:
+    if when is None or when.tzinfo is not None:
+        return when
+    same_clock = (other for other in aware if abs(other.replace(tzinfo=None) - when) < SAME_CLOCK)
+    return next(same_clock, when)
+
+
+def _as_utc(when: datetime | None) -> datetime | None:
+    if when is None:
+        return None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def _parse_as_written(value: str | None) -> datetime | None:
+    """The date as the string gives it: with its offset, or naive when it has none."""
     if not value or not YEAR.search(value):
         return None
     value = value.strip()
-    parsed: datetime | None
     try:
-        parsed = datetime.fromisoformat(value)
+        return datetime.fromisoformat(value)
     except ValueError:
-        try:
-            parsed = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            parsed = _parse_free_form(value)
-    if parsed is None:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        pass
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return _parse_free_form(value)
+    if parsed.tzinfo is None:  # email.utils reads a zone name it does not know ("CEST") as none
+        return _parse_free_form(value) or parsed
+    return parsed
 
 
 def _parse_free_form(value: str) -> datetime | None:
@@ -65,12 +108,18 @@ def _parse_free_form(value: str) -> datetime | None:
     day_first = "." in value  # 03.05.2022 is the 3rd of May wherever dots are used
     try:
         first, second = (
-            dateutil_parser.parse(value, default=default, dayfirst=day_first)
-            for default in (datetime(1900, 1, 1, tzinfo=UTC), datetime(1904, 2, 2, tzinfo=UTC))
+            dateutil_parser.parse(value, default=default, dayfirst=day_first, tzinfos=_zone_offset)
+            # naive on purpose: only the string may give an offset (see parse_datetimes)
+            for default in (datetime(1900, 1, 1), datetime(1904, 2, 2))  # noqa: DTZ001
         )
     except (ValueError, OverflowError, TypeError):
         return None
     return first if first == second else None
+
+
+def _zone_offset(name: str | None, offset: int | None) -> int | None:
+    """Dateutil's tzinfos hook: seconds east of UTC for a zone abbreviation it does not know."""
+    return offset if offset is not None or name is None else ZONE_OFFSETS.get(name.upper())
 
 
 def url_date(url: str | None) -> datetime | None:

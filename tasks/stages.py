@@ -37,6 +37,7 @@ from tasks.schedule import next_fetch_at
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+WORKER_DIED = "worker_died"
 
 # Feed parsing gets its own, shorter limit than page extraction: a feed that makes the parser
 # run this long is hostile or broken.
@@ -46,6 +47,9 @@ MAX_CHILD_SITEMAPS = 20
 # The first batch of pages is small: its articles are stored, and queryable, seconds after the
 # feeds are read, instead of after the first three full batches have shared the workers.
 FIRST_BATCH_SIZE = 20
+# Worker failures as page outcomes. A page over its time limit is that page's doing; a worker
+# that died (the OOM killer, a crash in a C extension) may be another page's or nobody's.
+FAILURE_CLASSES = {"timeout": "extraction_timeout", "worker_crashed": WORKER_DIED}
 
 
 def fetch_feed(
@@ -152,6 +156,53 @@ def page_batches(jobs: Sequence[T], size: int) -> list[Sequence[T]]:
     return [jobs[:first], *rest] if jobs else []
 
 
+class WorkerDiedError(Exception):
+    """Extraction workers died under some pages of a batch; the batch's other work is kept."""
+
+
+@dataclasses.dataclass
+class BatchProgress:
+    """What one batch of pages has done so far, kept across its attempts."""
+
+    fetched: list[tuple[PageJob, FetchResult]] | None = None
+    requests: list[FetchResult] = dataclasses.field(default_factory=list)
+    outcomes: list[PageOutcome] = dataclasses.field(default_factory=list)
+
+
+def process_batch(
+    jobs: Sequence[PageJob],
+    progress: BatchProgress,
+    fetcher: Fetcher,
+    pool: WorkerPool | InlinePool,
+    templates: dict[str, frozenset[str]],
+    settings: Settings,
+    *,
+    last_attempt: bool,
+) -> list[PageOutcome]:
+    """Fetch a batch of pages (once) and extract those without an outcome in `progress` yet.
+
+    Raises WorkerDiedError when a worker died under a page, unless this is the last attempt:
+    then those pages are `worker_died` outcomes. A new attempt with the same `progress`
+    fetches nothing again and extracts only the pages whose worker died.
+    """
+    if progress.fetched is None:
+        log = RequestLog()
+        progress.fetched = fetch_pages(jobs, fetcher, log=log)
+        progress.requests = log.results
+    done = {outcome.job.entry.url for outcome in progress.outcomes}
+    todo = [(job, fetch) for job, fetch in progress.fetched if job.entry.url not in done]
+    outcomes = extract_pages(todo, pool, templates, settings)
+    died = [outcome for outcome in outcomes if outcome.error_class == WORKER_DIED]
+    progress.outcomes += [outcome for outcome in outcomes if outcome.error_class != WORKER_DIED]
+    if died and not last_attempt:
+        raise WorkerDiedError(
+            f"an extraction worker died under {len(died)} of {len(jobs)} pages: "
+            + ", ".join(outcome.job.entry.url or "" for outcome in died[:3])
+        )
+    progress.outcomes += died
+    return progress.outcomes
+
+
 def fetch_pages(
     jobs: Sequence[PageJob], fetcher: Fetcher, *, log: RequestLog
 ) -> list[tuple[PageJob, FetchResult]]:
@@ -190,11 +241,7 @@ def extract_pages(
     for done in pool.map_unordered(process_page, work.items(), settings.extraction_timeout_s):
         job, fetch = fetched[done.key]
         if done.failure:
-            error_class = (
-                "extraction_timeout"
-                if done.failure.error_class == "timeout"
-                else "extraction_error"
-            )
+            error_class = FAILURE_CLASSES.get(done.failure.error_class, "extraction_error")
             outcomes.append(
                 PageOutcome(job, fetch, error_class=error_class, error=done.failure.error)
             )

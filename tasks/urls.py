@@ -142,6 +142,12 @@ def is_same_site(a: str, b: str) -> bool:
     return _site(parts_a.host) == _site(parts_b.host)
 
 
+def site_domain(url: str | None) -> str | None:
+    """The registered domain of an http(s) URL (example.co.uk for www.example.co.uk), else None."""
+    parts = _parse(url) if url else None
+    return _registered_domain(parts.host) if parts is not None else None
+
+
 def choose_canonical(
     final_url: str, declared: str | None, extra_tracking_params: Sequence[str] = ()
 ) -> str:

@@ -233,6 +233,9 @@ def _insert_articles(con) -> None:
         "INSERT INTO site_paragraphs VALUES ('127.0.0.1:8765', 'fp-newsletter', ?)",
         [article_id("rates-hold")],
     )
+    con.execute(
+        "INSERT INTO site_templates VALUES ('127.0.0.1:8765', 'fp-newsletter', ?, TRUE)", [T0]
+    )
 
 
 def _insert_sources_and_log(con) -> None:

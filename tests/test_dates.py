@@ -17,6 +17,7 @@ from tasks.dates import (
     first_plausible,
     implausibility,
     parse_datetime,
+    parse_datetimes,
     url_date,
 )
 from tests.paths import REPO
@@ -120,3 +121,25 @@ def test_checked_date_says_why_a_date_is_not_kept(
     raw: str | None, parsed: datetime | None, expected: tuple[datetime | None, str | None]
 ) -> None:
     assert checked_date(raw, NOW, parsed) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Fri Apr 28 19:20:36 CEST 2023", datetime(2023, 4, 28, 17, 20, 36, tzinfo=UTC)),
+        ("28 April 2023 19:20 MESZ", datetime(2023, 4, 28, 17, 20, tzinfo=UTC)),
+        ("Tue, 03 May 2022 10:00:00 JST", datetime(2022, 5, 3, 1, 0, tzinfo=UTC)),
+    ],
+)
+def test_zone_names_news_pages_print(value: str, expected: datetime) -> None:
+    assert parse_datetime(value) == expected
+
+
+def test_a_bare_time_takes_the_offset_the_page_gives_the_same_clock() -> None:
+    bare, with_offset = "2023-04-28 18:11:01.0", "2023-04-28T18:11:01+02:00"
+    expected = datetime(2023, 4, 28, 16, 11, 1, tzinfo=UTC)
+    assert parse_datetimes([bare, with_offset]) == [expected, expected]
+    # a different clock is a different time: it stays as it is, read as UTC
+    assert parse_datetimes(["2023-04-28 09:00", with_offset])[0] == datetime(
+        2023, 4, 28, 9, 0, tzinfo=UTC
+    )

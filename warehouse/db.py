@@ -13,6 +13,7 @@ import fcntl
 import logging
 import os
 import random
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -38,6 +39,12 @@ def _is_lock_error(exc: Exception) -> bool:
     return isinstance(exc, duckdb.IOException) and any(m in str(exc) for m in LOCK_MARKERS)
 
 
+def _holder(exc: Exception) -> str:
+    """The process DuckDB names in a lock error: "<program> (PID n)", without its advice."""
+    text = str(exc).split("Conflicting lock is held in", 1)[-1]
+    return re.split(r"\. (?:See|However)", text, maxsplit=1)[0].strip()
+
+
 def _open(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait_s
     delay = 0.01
@@ -48,10 +55,9 @@ def _open(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnecti
             if not _is_lock_error(exc):
                 raise WarehouseError(f"cannot open database {path}: {exc}") from None
             if time.monotonic() >= deadline:
-                holder = str(exc).split("Conflicting lock is held in", 1)[-1].split(". See")[0]
                 raise WarehouseError(
-                    f"database {path} is locked by another process ({holder.strip()}); "
-                    "close it (a duckdb shell, a notebook) or try again"
+                    f"database {path} is locked by another process ({_holder(exc)}) after "
+                    f"waiting {wait_s:g} s; close it (a duckdb shell, a notebook) or try again"
                 ) from None
             # Holds are short (one batch), so poll often rather than back off far; the jitter
             # keeps waiting readers from retrying in step (a timing spread, not a secret).
@@ -66,11 +72,14 @@ def connect(
     read_only: bool = False,
     wait_s: float = LOCK_WAIT_S,
     threads: int | None = None,
+    checkpoint: bool = True,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection held only for the `with` block; waits up to wait_s for another holder.
 
     A writable connection creates the file (and its folder) and applies pending migrations.
     `threads` caps DuckDB's worker threads (None: one per core, DuckDB's default).
+    `checkpoint=False`: closing a writable connection leaves what it wrote in the WAL instead
+    of checkpointing it into the file (see Ingestion.db in flows/ingest.py).
 
     Raises:
         WarehouseError: the file is locked past wait_s, missing (read-only), or unusable.
@@ -82,22 +91,29 @@ def connect(
             f"database {path} does not exist yet: run `newsflow run` or `newsflow demo` first"
         )
     if not read_only:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise WarehouseError(
-                f"cannot create the folder for database {path}: {exc.strerror}"
-            ) from None
+        _make_folder(path)
     con = _open(path, read_only, wait_s)
     try:
         con.execute("SET TimeZone = 'UTC'")
         if threads is not None:
             con.execute(f"SET threads = {int(threads)}")
         if not read_only:
+            if not checkpoint:
+                con.execute("PRAGMA disable_checkpoint_on_shutdown")
             _migrate_once(con, path)
         yield con
     finally:
         con.close()
+
+
+def _make_folder(path: Path) -> None:
+    """Create the database's folder; raises WarehouseError when it cannot be."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WarehouseError(
+            f"cannot create the folder for database {path}: {exc.strerror}"
+        ) from None
 
 
 # Database files (by path and inode) already migrated by this process: the check costs ~45 ms
@@ -138,8 +154,13 @@ class RunLock:
 
     def acquire(self, wait_s: float = 0.0) -> None:
         """Take the lock, waiting up to wait_s; raises WarehouseError naming the holder."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = self.path.open("a+")
+        _make_folder(self.db_path)
+        try:
+            handle = self.path.open("a+")
+        except OSError as exc:
+            raise WarehouseError(
+                f"cannot create the run lock {self.path}: {exc.strerror}"
+            ) from None
         deadline = time.monotonic() + wait_s
         while True:
             try:

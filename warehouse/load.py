@@ -33,6 +33,9 @@ from tasks.records import (
 )
 from warehouse.sql import registered, run, transaction
 
+# A paragraph in this many distinct stories of one site is template, not article.
+TEMPLATE_MIN_STORIES = 3
+
 # A row field's annotation (without `| None`) -> its staging column's Arrow type.
 ARROW_TYPES: dict[object, pa.DataType] = {
     str: pa.string(),
@@ -122,8 +125,9 @@ def load_pages(
     """Store one batch of pages atomically.
 
     New and changed articles are upserted (a changed one keeps its previous text as a
-    version), with their raw pages and paragraph fingerprints; every pending entry of a
-    fetched URL is settled; failures are counted against their entries.
+    version), with their raw pages and paragraph fingerprints, and the paragraphs they bring to
+    TEMPLATE_MIN_STORIES stories become site templates; every pending entry of a fetched URL
+    is settled; failures are counted against their entries.
     """
     with (
         transaction(con),
@@ -134,15 +138,30 @@ def load_pages(
     ):
         if rows.articles:
             run(con, "store_articles", run_id=run_id)
-        run(con, "store_paragraphs")
+        if rows.paragraphs:
+            run(con, "store_paragraphs")
+            run(con, "learn_templates", now=now, min_stories=TEMPLATE_MIN_STORIES)
         run(con, "settle_pages", now=now, max_attempts=max_attempts)
 
 
+def learn_templates(
+    con: duckdb.DuckDBPyConnection, paragraphs: Sequence[ParagraphsRow], now: datetime
+) -> None:
+    """Make site templates of these pages' paragraphs that are now in TEMPLATE_MIN_STORIES stories.
+
+    load_pages does this for every batch; the pages' site_paragraphs rows must be stored.
+    """
+    with transaction(con), _staged(con, "batch_paragraphs", ParagraphsRow, paragraphs):
+        run(con, "learn_templates", now=now, min_stories=TEMPLATE_MIN_STORIES)
+
+
 def apply_cleaned_texts(con: duckdb.DuckDBPyConnection, cleaned: Sequence[CleanedText]) -> int:
-    """Replace stored texts with their cleaned versions, flagged template_removed; returns how many."""
-    if cleaned:
-        with transaction(con), _staged(con, "batch_cleaned", CleanedText, cleaned):
-            run(con, "apply_cleaned_texts")
+    """Replace stored texts with their cleaned versions, flagged template_removed; returns how many.
+
+    Every template learned so far is then applied: the texts it changes are among `cleaned`.
+    """
+    with transaction(con), _staged(con, "batch_cleaned", CleanedText, cleaned):
+        run(con, "apply_cleaned_texts")
     return len(cleaned)
 
 

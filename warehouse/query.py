@@ -20,8 +20,6 @@ from tasks.records import FeedEntry, FeedState, PageJob, StoredArticles
 from warehouse.db import LOCK_WAIT_S, WarehouseError, connect
 from warehouse.sql import run
 
-# A paragraph in this many distinct stories of one site is template, not article.
-TEMPLATE_MIN_STORIES = 3
 SITE_TEXTS_CHUNK = 500  # article texts read at once by the template clean-up
 REPORT_QUERIES = ("report_overview", "report_volume", "report_sources", "report_flags")
 
@@ -63,22 +61,24 @@ def template_fingerprints(
 ) -> dict[str, frozenset[str]]:
     """Per site (all, or these), the paragraph fingerprints of its learned templates.
 
-    A template paragraph is one seen in at least TEMPLATE_MIN_STORIES distinct stories.
+    Templates are learned as batches are loaded (warehouse.load.load_pages), so this reads
+    only what was learned, whatever the number of stored articles.
     """
     rows = run(
-        con,
-        "template_fingerprints",
-        all_sites=sites is None,
-        sites=list(sites or []),
-        min_stories=TEMPLATE_MIN_STORIES,
+        con, "template_fingerprints", all_sites=sites is None, sites=list(sites or [])
     ).fetchall()
     return {site: frozenset(fps) for site, fps in rows}
+
+
+def unapplied_templates(con: duckdb.DuckDBPyConnection) -> dict[str, frozenset[str]]:
+    """Per site, the templates learned since the stored texts were last cleaned of templates."""
+    return {site: frozenset(fps) for site, fps in run(con, "unapplied_templates").fetchall()}
 
 
 def site_texts(
     con: duckdb.DuckDBPyConnection, templates: dict[str, frozenset[str]]
 ) -> Iterator[tuple[str, str, str]]:
-    """(site, article_id, text) of the stored articles holding a paragraph of their site's templates.
+    """(site, article_id, text) of the stored articles holding one of these paragraphs of their site.
 
     Read SITE_TEXTS_CHUNK at a time, so memory stays bounded however many a site has; the
     connection is busy until the iterator is exhausted.

@@ -178,7 +178,7 @@ def _search_mode(con: duckdb.DuckDBPyConnection) -> tuple[str, str | None]:
             "substring",
             f"full-text extension unavailable (pip install {FTS_DISTRIBUTION}); ranking by substring matches",
         )
-    behind = run(con, "search_changes").fetchone()[0] if has_docs else 0
+    behind = run(con, "search_behind").fetchone()[0] if has_docs else 0
     if behind:
         return (
             "bm25",

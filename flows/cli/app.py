@@ -19,7 +19,7 @@ import typer
 from config.settings import ConfigError, load_settings
 from config.sources import DEFAULT_FEEDS_FILE, Source, load_sources
 from flows.cli import analysis, report
-from flows.cli.errors import UserError
+from flows.cli.errors import UserError, hide_expected_tracebacks
 from flows.cli.options import (
     DbOpt,
     FeedsOpt,
@@ -90,9 +90,12 @@ def run(
     # Built once, for the whole run, and before Prefect is even imported: bad config fails fast.
     resolved = load_settings(settings, overrides)
     sources = load_sources(feeds)
-    from flows.runner import run_ingest_flow
+    from flows.runner import run_ingest_flow, sigterm_as_interrupt
 
-    summary = run_ingest_flow(resolved, sources, force=force, lock_wait_s=wait)
+    with sigterm_as_interrupt():
+        summary = run_ingest_flow(
+            resolved, sources, feeds_file=feeds, force=force, lock_wait_s=wait
+        )
     report.print_summary(console, summary)
 
 
@@ -122,14 +125,17 @@ def serve(
 ) -> None:
     """Run ingestion on the schedule from settings (schedule_cron, else schedule_interval_s).
 
+    Ctrl-C or SIGTERM stops it (exit code 0). With PREFECT_API_URL set, the flow is served as
+    the deployment ingest/newsflow-ingest, scheduled by that Prefect server.
     Example: NEWSFLOW_SCHEDULE_CRON="*/10 * * * *" newsflow serve --feeds config/feeds.toml
     """
     _setup_logging(verbose=False, quiet=False)
     resolved = resolve_settings(settings, db)
     load_sources(feeds)
-    from flows.runner import serve_ingest_flow
+    from flows.runner import serve_ingest_flow, sigterm_as_interrupt
 
-    serve_ingest_flow(feeds, settings, cli_overrides(db), resolved)
+    with sigterm_as_interrupt():
+        serve_ingest_flow(feeds, settings, cli_overrides(db), resolved)
 
 
 @app.command()
@@ -319,6 +325,7 @@ analysis.register(app)  # search, export, report, dashboard
 
 def main() -> None:
     """Entry point: run the app, turning known failures into one readable line."""
+    hide_expected_tracebacks()  # a flow's expected error is the line below, not Prefect's traceback
     try:
         result = app(standalone_mode=False)
         if isinstance(result, int):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import unicodedata
@@ -22,14 +23,16 @@ from tasks.article.boilerplate import Cleaned, Line, clean_lines
 from tasks.article.language import resolve_language
 from tasks.article.metadata import PageMetadata, extract_metadata, page_dates
 from tasks.article.templates import remove_template_paragraphs
-from tasks.dates import first_plausible, parse_datetime, url_date
+from tasks.dates import first_plausible, parse_datetimes, url_date
 from tasks.dedup import content_hash
 from tasks.encoding import decode_html
 from tasks.records import Article, FeedEntry
 
 logger = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = "2"  # 2: trafilatura fast pass first, full pass on short texts
+# 2: trafilatura fast pass first, full pass on short texts; 3: the fast pass is judged by its
+# links and the structured body, titles lose site suffixes, authors of caseless scripts
+EXTRACTOR_VERSION = "3"
 
 SPACE = re.compile(r"\s+")
 LINE_KINDS = {"head": "head", "list": "item", "quote": "quote", "table": "table", "code": "code"}
@@ -55,8 +58,8 @@ MIN_LEAD_CHARS = 60
 LEAD_PREFIX_CHARS = 40
 MAX_LEAD_CHARS = 1500
 # trafilatura runs without its readability/jusText fallbacks first (the costliest part of it);
-# a text shorter than this gets the full run, where the fallbacks can find the rest. On the dev
-# pages F1 is 0.0005 below always running them (bench/extraction.py; README, extraction).
+# a text shorter than this, mostly links or clearly shorter than the page's structured body
+# gets the full run, where the fallbacks can find the rest (_plausible_article).
 MIN_FAST_CHARS = 1000
 # Below this, trafilatura's text is not trusted over the page's structured data.
 MIN_TRUSTED_CHARS = 250
@@ -66,6 +69,13 @@ FULLER_RATIO = 1.3  # another source must be this much longer to replace the ext
 TOO_SHORT_CHARS = 300
 LINK_LIST_SHARE = 0.5
 LINK_LIST_MIN_LINES = 8
+COVERED_SHARE = 0.8  # of a text found in a fuller one: the two are the same article
+MARKDOWN_LINK = re.compile(r"\[([^\]\n]{1,500})\]\((?:https?://|/)[^)\s]{0,2000}\)")
+MARKDOWN_EMPHASIS = re.compile(r"(?<![\w*])\*{1,2}([^*\n]{1,500}?)\*{1,2}(?![\w*])")
+MARKDOWN_DIRECTIVE = re.compile(r"^\+{3}\S*$")
+# A JSON string literal long enough to hold an article's paragraphs.
+JSON_STRING = re.compile(r'"(?:[^"\\\n]|\\.){500,}"')
+HTML_PARAGRAPH = re.compile(r"<(?:p|h[2-4]|li|blockquote)[\s>]", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,20 +194,24 @@ def _page_lines(page: _Page, flags: list[str]) -> list[Line]:
     """The page's article lines: trafilatura's, or a fuller source when it falls short."""
     tree = page.tree
     anchors = _anchor_texts(tree)
+    structured = _structured_lines(page.meta.article_body)
     lines = _trafilatura_lines(tree, page.url, anchors, fast=True)
-    if _text_chars(lines) < MIN_FAST_CHARS:
+    if not _plausible_article(lines, structured):
         lines = _trafilatura_lines(tree, page.url, anchors, fast=False)
     lead = _lead_line(tree, page.meta.description, lines)
     if lead is not None:
         lines.insert(0, lead)
-    structured = _structured_lines(page.meta.article_body)
     if structured and len(structured) > len(lines) and _squashed(structured) == _squashed(lines):
         flags.append("fallback_extraction")  # trafilatura took the JSON-LD body, minus its breaks
         return structured
+    if _fuller(structured, lines) and _covered(lines, structured):
+        flags.append("fallback_extraction")  # the same article, and trafilatura saw only part of it
+        return structured
     if _text_chars(lines) >= MIN_TRUSTED_CHARS:
         return lines
-    # trafilatura found (almost) nothing: schema.org articleBody, else trafilatura's baseline
-    fallback = structured or _text_lines(baseline(tree)[1])
+    # trafilatura found (almost) nothing: schema.org articleBody, else trafilatura's baseline,
+    # else the body a client-rendered page carries in its scripts
+    fallback = structured or _text_lines(baseline(tree)[1]) or _script_lines(tree)
     if _fuller(fallback, lines):
         flags.append("fallback_extraction")
         return fallback
@@ -210,6 +224,49 @@ def _trafilatura_lines(
     document = bare_extraction(tree, url=url, include_comments=False, fast=fast)
     body = getattr(document, "body", None)  # a Document, or None when nothing was found
     return _body_lines(body, anchors) if body is not None else []
+
+
+def _script_lines(tree: HtmlElement) -> list[Line]:
+    """The longest article HTML held in a JSON string of a script, as lines.
+
+    Client-rendered pages (Next.js, Nuxt and their kin) ship the article's HTML as a string in
+    their hydration data (self.__next_f.push([1, "<p>..."])) and show nothing without it.
+    """
+    best: list[Line] = []
+    for script in tree.iter("script"):
+        code = script.text or ""
+        if "\\u003cp" not in code and "<p" not in code:
+            continue
+        for literal in JSON_STRING.finditer(code):
+            try:
+                markup = json.loads(literal.group())
+            except ValueError:
+                continue
+            if HTML_PARAGRAPH.search(markup) and _fuller(lines := _html_lines(markup), best):
+                best = lines
+    return best
+
+
+def _plausible_article(lines: list[Line], structured: list[Line]) -> bool:
+    """Whether the fast pass's text can stand without the full pass.
+
+    Length alone is not enough: a navigation menu or the first paragraph of a long article
+    passes any length bar. The text must not be mostly link titles, and not be clearly shorter
+    than the article body the page declares in its structured data.
+    """
+    linked = sum(line.linked for line in lines)
+    return (
+        _text_chars(lines) >= MIN_FAST_CHARS
+        and linked < LINK_LIST_SHARE * len(lines)
+        and not _fuller(structured, lines)
+    )
+
+
+def _covered(lines: list[Line], fuller: list[Line]) -> bool:
+    """Whether most of the text (by characters) is found in the fuller text, line by line."""
+    haystack = _squashed(fuller)
+    found = sum(len(line.text) for line in lines if "".join(line.text.split()) in haystack)
+    return found >= COVERED_SHARE * _text_chars(lines)
 
 
 def _text_chars(lines: list[Line]) -> int:
@@ -291,18 +348,30 @@ def _fuller(candidate: list[Line], current: list[Line]) -> bool:
 
 
 def _structured_lines(article_body: str | None) -> list[Line]:
-    """schema.org articleBody as lines, unless it is a dump of the whole page with its scripts."""
+    """schema.org articleBody as lines, unless it is a dump of the whole page with its scripts.
+
+    Some sites put the body's HTML there instead of its text: its paragraphs are read.
+    """
     if not article_body or SCRIPT_TEXT.search(article_body):
         return []
-    return _text_lines(article_body)
+    if HTML_PARAGRAPH.search(article_body):
+        return _html_lines(article_body)
+    # ...or its Markdown: links and emphasis are unwrapped, directive lines ("+++") dropped
+    text = MARKDOWN_EMPHASIS.sub(r"\1", MARKDOWN_LINK.sub(r"\1", article_body))
+    return [line for line in _text_lines(text) if not MARKDOWN_DIRECTIVE.match(line.text)]
 
 
 def _feed_lines(feed_entry: FeedEntry | None) -> list[Line]:
     """The lines of the feed's full content (content:encoded and the like), if it has any."""
     if feed_entry is None or not feed_entry.content_html:
         return []
+    return _html_lines(feed_entry.content_html)
+
+
+def _html_lines(markup: str) -> list[Line]:
+    """An HTML fragment's paragraph-level blocks as lines."""
     try:
-        fragment = fragment_fromstring(feed_entry.content_html, create_parent="div")
+        fragment = fragment_fromstring(markup, create_parent="div")
     except (etree.ParserError, ValueError):
         return []
     blocks = FEED_BLOCKS(fragment)
@@ -344,24 +413,33 @@ def _article(
 
 
 def _authors(page: _Page, cleaned: Cleaned) -> tuple[str, ...]:
-    """Authors: structured data, meta tags and the text's byline; else the feed's; else the markup's.
+    """Authors: structured data and the text's byline; else meta tags; else the feed's; else the markup's.
 
-    The page's byline markup (rel="author", "byline" classes) comes last: it is the least sure.
+    Meta tags come after the article's own structured data: many sites put the publisher or
+    its parent group in <meta name="author"> on every page. The page's byline markup
+    (rel="author", "byline" classes) is the least sure and comes last, except that a byline
+    naming everyone the other sources name and more is the complete list (metadata often
+    names the first author only).
     """
-    return (
+    found = (
         clean_authors(page.meta.authors + cleaned.authors, page.site_names)
+        or clean_authors(page.meta.meta_authors, page.site_names)
         or clean_authors(page.feed_entry.authors if page.feed_entry else (), page.site_names)
-        or (page_authors(page.tree, page.site_names) if page.tree is not None else ())
     )
+    byline = page_authors(page.tree, page.site_names) if page.tree is not None else ()
+    known = {name.casefold() for name in found}
+    return byline if known < {name.casefold() for name in byline} else found
 
 
 def _dates(page: _Page) -> tuple[datetime | None, datetime | None]:
     """Published and updated times: structured data, meta, URL, feed, page, in that order."""
     now = datetime.now(UTC)
     entry = page.feed_entry
+    published_raw, modified_raw = page.meta.published_raw, page.meta.modified_raw
+    times = parse_datetimes(published_raw + modified_raw)  # one page: one offset for one clock
     published = first_plausible(
         chain(
-            (parse_datetime(raw) for raw in page.meta.published_raw),
+            times[: len(published_raw)],
             [url_date(page.url)],
             [entry.published_at if entry else None],
             page_dates(page.tree) if page.tree is not None else (),
@@ -370,7 +448,7 @@ def _dates(page: _Page) -> tuple[datetime | None, datetime | None]:
     )
     updated = first_plausible(
         chain(
-            (parse_datetime(raw) for raw in page.meta.modified_raw),
+            times[len(published_raw) :],
             [entry.updated_at if entry else None],
         ),
         now,

@@ -28,7 +28,9 @@ LIST_MAX = 50  # authors / categories per entry
 
 SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|$)", re.DOTALL | re.IGNORECASE)
 COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
-TAG = re.compile(r"<[^>]*(?:>|$)")
+# A tag ends at the first ">" outside quotes (<a title="a > b">). Neither a quoted value nor the
+# rest of a tag may cross a "<", so every scan stops at the next "<" and the pass stays linear.
+TAG = re.compile(r"""<(?:[^<>"']|"[^<"]*(?:"|$)|'[^<']*(?:'|$))*(?:>|$)""")
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ import hashlib
 import itertools
 import logging
 import time
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -31,7 +32,14 @@ from tasks.feeds.model import (
 )
 from tasks.feeds.rss import parse_rss
 from tasks.feeds.sitemaps import SITEMAP_ROOTS, parse_sitemap
-from tasks.feeds.xmlguard import as_utf8_xml, cut_items, cut_long_text, root_name, unsafe_xml_reason
+from tasks.feeds.xmlguard import (
+    as_utf8_xml,
+    cut_items,
+    cut_long_text,
+    legal_char_references,
+    root_name,
+    unsafe_xml_reason,
+)
 from tasks.records import FeedEntry, ParsedFeed
 from tasks.urls import resolve_link
 
@@ -87,18 +95,33 @@ def parse_feed(
     return parsed
 
 
-def entry_key(guid: str | None, link: str | None, title: str | None, published: str | None) -> str:
+def entry_key(
+    guid: str | None,
+    link: str | None,
+    title: str | None,
+    published: str | None,
+    *,
+    guid_shared: bool = False,
+) -> str:
     """The stable identity of an entry: sha256 hex of its guid, else its link, else title + date.
+
+    The guid is the publisher's own identity for an item and outlives link edits (tracking
+    parameters, a slug fixed after publication), so it alone is the key. A feed that gives one
+    guid to items with different links contradicts itself (a template bug, a guid per category):
+    those items are told apart by guid and link together (guid_shared).
 
     Args:
         guid: RSS guid / Atom id / JSON Feed id.
         link: the entry's normalised URL (so tracking-parameter churn keeps the key).
         title: compared case- and white-space-insensitively.
         published: the date exactly as the feed wrote it.
+        guid_shared: the document gives this guid to several different links.
 
     """
     if guid and guid.strip():
         basis = f"guid\x1f{guid.strip()}"
+        if guid_shared and link:
+            basis += f"\x1flink\x1f{link.strip()}"
     elif link and link.strip():
         basis = f"link\x1f{link.strip()}"
     else:
@@ -127,7 +150,7 @@ def _parse_xml(text: str, ctx: ParseContext) -> ParsedFeed:
     if root not in SITEMAP_ROOTS:
         text, truncated = cut_items(text, ctx.max_entries)
         text = cut_long_text(text, ctx.feed_url)
-    xml = as_utf8_xml(text)
+    xml = as_utf8_xml(legal_char_references(text))
     reason = unsafe_xml_reason(xml)
     if reason:
         logger.warning("feeds: refused unsafe XML feed_url=%s: %s", ctx.feed_url, reason)
@@ -146,11 +169,19 @@ def _with_entries(parsed: ParsedFeed, raws: Iterable[RawEntry], ctx: ParseContex
 
 def _finish_entries(raws: Iterable[RawEntry], ctx: ParseContext) -> tuple[FeedEntry, ...]:
     """Finished entries, duplicates (same entry_key) dropped with the first one kept."""
+    finished = [entry for raw in raws if (entry := _finish_entry(raw, ctx)) is not None]
+    links_by_guid: dict[str, set[str | None]] = defaultdict(set)
+    for entry in finished:
+        if entry.guid:
+            links_by_guid[entry.guid].add(entry.url)
     entries: dict[str, FeedEntry] = {}
-    for raw in raws:
-        entry = _finish_entry(raw, ctx)
-        if entry is not None and entry.entry_key not in entries:
-            entries[entry.entry_key] = entry
+    for entry in finished:
+        if entry.guid and len(links_by_guid[entry.guid]) > 1:
+            key = entry_key(
+                entry.guid, entry.url, entry.title, entry.published_raw, guid_shared=True
+            )
+            entry = replace(entry, entry_key=key)  # noqa: PLW2901 - the entry under its own key
+        entries.setdefault(entry.entry_key, entry)
     return tuple(entries.values())
 
 

@@ -52,7 +52,9 @@ def parse_rss(
         response_headers={"content-type": "application/xml; charset=utf-8"},
     )
     version = parsed.get("version") or ""
-    if not parsed.entries and (parsed.bozo or not version):  # broken before anything was read
+    # Broken before anything was read. A lenient read that found the channel but no items is an
+    # empty feed, not a failure (an HTML entity such as &nbsp; in a quiet feed makes expat give up).
+    if not parsed.entries and (not version or (parsed.bozo and not parsed.feed)):
         error_class = PARSE_ERROR if version or root in FEED_ROOTS else NOT_A_FEED
         return failure(
             error_class,

@@ -6,6 +6,7 @@ import itertools
 import logging
 import re
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 from xml.parsers import expat
 
@@ -35,6 +36,13 @@ PARTIAL_REFERENCE = re.compile(r"&[#\w]{0,12}$")
 # An entity whose expansion is one character (<!ENTITY nbsp "&#160;">) cannot amplify anything;
 # some feeds declare such aliases to make HTML entity names legal XML.
 CHAR_ALIAS = re.compile(r"&#(?:[0-9]{1,7}|x[0-9A-Fa-f]{1,6});|[^&%]?")
+# A numeric character reference; its code point is checked in Python (no digit limit here, so a
+# 5,000-digit reference is caught too instead of reaching int() inside feedparser).
+CHAR_REFERENCE = re.compile(r"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));")
+REPLACEMENT_REFERENCE = "&#xFFFD;"
+MAX_CODE_POINT_DIGITS = 7
+# The Char production of XML 1.0: what a character reference may name.
+XML_CHAR_RANGES = ((0x9, 0xA), (0xD, 0xD), (0x20, 0xD7FF), (0xE000, 0xFFFD), (0x10000, 0x10FFFF))
 
 
 class _EntityRefusedError(Exception):
@@ -83,6 +91,26 @@ def cut_long_text(text: str, feed_url: str) -> str:
     return text
 
 
+def legal_char_references(text: str) -> str:
+    """Numeric references to characters XML forbids (&#xD800;, &#0;, &#x110000;) made U+FFFD.
+
+    Such a reference sends feedparser's lenient parser into chr(...).encode("utf-8"), which raises
+    on a lone surrogate or an out-of-range code point and loses the whole feed; replaced, the
+    strict parser reads the document and keeps every entry.
+    """
+    return CHAR_REFERENCE.sub(_legal_reference, text)
+
+
+def _legal_reference(reference: re.Match[str]) -> str:
+    hex_digits, decimal_digits = reference.groups()
+    digits = (hex_digits or decimal_digits).lstrip("0")
+    if len(digits) > MAX_CODE_POINT_DIGITS:
+        return REPLACEMENT_REFERENCE
+    code_point = int(digits or "0", 16 if hex_digits else 10)
+    legal = any(low <= code_point <= high for low, high in XML_CHAR_RANGES)
+    return reference.group() if legal else REPLACEMENT_REFERENCE
+
+
 def as_utf8_xml(text: str) -> bytes:
     """UTF-8 bytes whose XML declaration says so (feedparser rewrites it the same way)."""
     if XML_DECLARATION.match(text):
@@ -98,10 +126,14 @@ def as_utf8_xml(text: str) -> bytes:
 def unsafe_xml_reason(xml: bytes) -> str | None:
     """Why the DTD is refused, or None; checks exactly what feedparser's two parsers will see.
 
-    feedparser first rewrites the DOCTYPE (replace_doctype): it keeps entity declarations it
-    deems safe, re-declares them for expat, and hands them as a dict to its regex-based loose
-    parser, which it falls back to whenever expat refuses the document. All are checked: the
-    dict directly, the original and the rewritten bytes with expat (prolog only).
+    feedparser first rewrites the DOCTYPE (replace_doctype): it drops the DOCTYPE and the entity
+    declarations that start a line, re-declares those it deems safe for expat, and hands them as
+    a dict to its regex-based loose parser, which it falls back to whenever expat refuses the
+    document. Checked: the dict directly and the rewritten bytes with expat (prolog only), where
+    any entity longer than one character is refused. The original bytes are never parsed, so an
+    internal entity the rewrite drops is harmless and allowed (feeds declare &copy; or a site
+    name that way); parameter and external entities are refused wherever they appear, since no
+    feed needs them and the rewrite is a regex, not a parser.
     """
     _version, rewritten, loose_entities = replace_doctype(xml)
     for name, value in loose_entities.items():
@@ -109,13 +141,15 @@ def unsafe_xml_reason(xml: bytes) -> str | None:
             return (
                 f"feeds: unsafe XML: entity {name!r} is declared; entity declarations are refused"
             )
-    return _expat_prolog_reason(xml) or _expat_prolog_reason(rewritten)
+    return _expat_prolog_reason(xml, _refuse_indirect_entity) or _expat_prolog_reason(
+        rewritten, _refuse_entity
+    )
 
 
-def _expat_prolog_reason(xml: bytes) -> str | None:
-    """Run expat up to the root element: the reason when the DTD declares a refused entity."""
+def _expat_prolog_reason(xml: bytes, on_entity: Callable[..., None]) -> str | None:
+    """Run expat up to the root element: the reason when on_entity refuses a declared entity."""
     parser = expat.ParserCreate()
-    parser.EntityDeclHandler = _refuse_entity
+    parser.EntityDeclHandler = on_entity
     parser.StartElementHandler = _stop_at_root
     try:
         parser.Parse(xml, True)  # noqa: FBT003 - pyexpat takes isfinal positionally only
@@ -131,6 +165,17 @@ def _refuse_entity(
 ) -> None:
     if value is not None and len(value) <= 1 and not is_parameter:
         return
+    _refuse(name, is_parameter, system_id)
+
+
+def _refuse_indirect_entity(
+    name: str, is_parameter: int, _value: str | None, _base: Any, system_id: str | None, *_rest: Any
+) -> None:
+    if is_parameter or system_id:
+        _refuse(name, is_parameter, system_id)
+
+
+def _refuse(name: str, is_parameter: int, system_id: str | None) -> None:
     kind = "external" if system_id else "parameter" if is_parameter else "internal"
     msg = f"feeds: unsafe XML: {kind} entity {name!r} is declared; entity declarations are refused"
     raise _EntityRefusedError(msg)

@@ -239,7 +239,7 @@ class Fetcher:
         )
         if log is not None:
             log.record(result)
-        quiet = result.succeeded
+        quiet = result.succeeded or self._client.is_closed  # closed: the run is stopping
         logger.log(
             logging.DEBUG if quiet else logging.WARNING,
             "fetch kind=%s url=%s status=%s http=%s attempts=%s error=%s",
@@ -281,7 +281,7 @@ class Fetcher:
         attempt = 1
         while True:
             result = self._attempt(url, kind, headers, log)
-            if attempt == allowed or not result.transient:
+            if attempt == allowed or not result.transient or self._client.is_closed:
                 break
             delay = retry_delay(
                 attempt, settings.backoff_base_s, settings.backoff_max_s, result.retry_after_s
@@ -318,7 +318,12 @@ class Fetcher:
                 self._check_redirects(url, redirects)
                 current = target
         except Exception as exc:  # noqa: BLE001 - per-URL failures become results (classify_error)
-            status, message = classify_error(exc)
+            # Closed under a request: the run is stopping (Ctrl-C, SIGTERM), not a fetch bug.
+            status, message = (
+                (FetchStatus.NETWORK_ERROR, "not fetched: the run stopped")
+                if self._client.is_closed
+                else classify_error(exc)
+            )
             return FetchResult(
                 url=url,
                 final_url=current,

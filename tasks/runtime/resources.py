@@ -11,16 +11,21 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import threading
+from collections.abc import Sequence
 
 from config.settings import Settings
 from tasks.fetcher.client import Fetcher
+from tasks.records import PageJob
 from tasks.runtime.workers import InlinePool, WorkerPool
+from tasks.stages import BatchProgress
 
 logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _fetchers: dict[str, Fetcher] = {}
 _pools: dict[int, WorkerPool | InlinePool] = {}
+# Progress of page batches between attempts, by the batch's page URLs.
+_batches: dict[tuple[str | None, ...], BatchProgress] = {}
 
 
 def fetcher(settings: Settings) -> Fetcher:
@@ -54,10 +59,23 @@ def pool(settings: Settings) -> WorkerPool | InlinePool:
         return _pools[settings.workers]
 
 
+def batch_progress(jobs: Sequence[PageJob]) -> BatchProgress:
+    """The progress of this batch of pages in this process: new, or kept from an attempt."""
+    with _lock:
+        return _batches.setdefault(tuple(job.entry.url for job in jobs), BatchProgress())
+
+
+def forget_batch(jobs: Sequence[PageJob]) -> None:
+    """Drop a finished batch's progress (its page bodies)."""
+    with _lock:
+        _batches.pop(tuple(job.entry.url for job in jobs), None)
+
+
 def close_all() -> None:
-    """Close every fetcher and pool of this process (the end of a run)."""
+    """Close every fetcher and pool of this process and drop batch progress (a run's end)."""
     with _lock:
         for item in [*_fetchers.values(), *_pools.values()]:
             item.close()
         _fetchers.clear()
         _pools.clear()
+        _batches.clear()

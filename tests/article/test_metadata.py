@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from lxml.html import fromstring
 
 from tasks.article.metadata import extract_metadata
@@ -29,8 +30,8 @@ def test_structured_data_wins_over_meta_tags() -> None:
     meta = extract_metadata(
         fromstring(PAGE), "https://wiener-blatt.example/politik/artikel-1?ref=x"
     )
-    assert meta.title == "LD headline"
-    assert meta.authors[:2] == ("Karl Huber", "Anna Gruber")
+    assert meta.title == "OG title"  # the shared headline; JSON-LD's is often an SEO variant
+    assert (meta.authors, meta.meta_authors) == (("Karl Huber",), ("Anna Gruber",))
     assert meta.published_raw[0] == "2023-02-01T07:30:00Z"  # JSON-LD before article:published_time
     assert "2023-02-01T09:00:00+01:00" in meta.published_raw
     assert meta.modified_raw == ("2023-02-02T07:30:00Z",)
@@ -58,3 +59,56 @@ def test_meta_tags_and_links_fill_in_without_structured_data() -> None:
     assert meta.tags == ("Wien", "Wahl")
     assert meta.authors == () and meta.published_raw == ()
     assert not meta.is_article_typed and meta.free_access is None
+
+
+@pytest.mark.parametrize(
+    ("head", "url", "title"),
+    [
+        (  # entities left in by the CMS's JSON-LD
+            (
+                '<script type="application/ld+json">{"@type": "NewsArticle", "headline":'
+                ' "Calls it her &#8216;best work&#8217;: &quot;No&quot; R&uuml;ckbau"}</script>'
+            ),
+            "https://news.example/a",
+            'Calls it her \u2018best work\u2019: "No" Rückbau',
+        ),
+        (
+            (
+                '<meta property="og:site_name" content="Harbour News">'
+                '<meta property="og:title" content="Ferry terminal opens - Harbour News">'
+            ),
+            "https://harbour.example/a",
+            "Ferry terminal opens",
+        ),
+        (  # the domain names the site; a byline segment after it goes too
+            '<meta property="og:title" content="Ferry terminal opens | Harbour Times | by Jane Doe">',
+            "https://www.harbourtimes.co.uk/a",
+            "Ferry terminal opens",
+        ),
+        (
+            '<meta property="og:title" content="Ferry terminal opens - Golemnews.de">',
+            "https://www.golemnews.de/a",
+            "Ferry terminal opens",
+        ),
+        (  # CJK titles append the site after a full-width bar, without spaces
+            (
+                '<meta property="og:site_name" content="毎日新聞">'
+                '<meta property="og:title" content="停戦「最も合意に近い」｜毎日新聞">'
+            ),
+            "https://mainichi.example/a",
+            "停戦「最も合意に近い」",
+        ),
+        (  # a segment that is not the site's name stays
+            (
+                '<meta property="og:site_name" content="Harbour News">'
+                '<meta property="og:title" content="Harbour News - a history | Opinion">'
+            ),
+            "https://harbour.example/a",
+            "Harbour News - a history | Opinion",
+        ),
+    ],
+    ids=["entities", "site-name-suffix", "domain-suffix-and-byline", "domain-label", "cjk", "kept"],
+)
+def test_titles_are_decoded_and_lose_the_site_suffix(head: str, url: str, title: str) -> None:
+    page = f"<html><head>{head}</head><body><p>Text</p></body></html>"
+    assert extract_metadata(fromstring(page), url).title == title

@@ -16,6 +16,7 @@ from tasks.article.templates import (
     site_key,
 )
 from tasks.dedup import content_hash
+from tasks.records import ParagraphsRow
 from tasks.rows import cleaned_texts
 from warehouse import load, query
 from warehouse.db import connect
@@ -128,6 +129,8 @@ def _store(con, key: str, paragraphs: list[str], site: str = "riverside-notes.ex
     )
     for fp in set(paragraph_fingerprints(paragraphs)):
         con.execute("INSERT INTO site_paragraphs VALUES (?, ?, ?)", [site, fp, key])
+    fingerprints = tuple(set(paragraph_fingerprints(paragraphs)))
+    load.learn_templates(con, [ParagraphsRow(site, fingerprints, key)], datetime.now(UTC))
 
 
 def test_stored_articles_lose_a_template_learned_after_they_were_loaded(tmp_path) -> None:

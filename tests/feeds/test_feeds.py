@@ -411,15 +411,30 @@ def test_now_defaults_to_the_current_time() -> None:
     assert only(parse_feed(body, FEED_URL)).problems == ("future_date",)
 
 
-def test_duplicate_guids_keep_the_first_entry() -> None:
+def test_a_repeated_item_keeps_its_first_copy() -> None:
     items = "".join(
-        f"<item><title>{title}</title><guid isPermaLink='false'>{guid}</guid><link>https://a.example/{n}</link></item>"
-        for n, (guid, title) in enumerate(
-            [("g1", "first"), ("g2", "other"), ("g1", "again"), ("g1", "thrice")]
-        )
+        f"<item><title>{title}</title><guid isPermaLink='false'>{guid}</guid><link>https://a.example/{guid}</link></item>"
+        for guid, title in [("g1", "first"), ("g2", "other"), ("g1", "again"), ("g1", "thrice")]
     )
     parsed = parse(rss(items))
     assert [(e.guid, e.title) for e in parsed.entries] == [("g1", "first"), ("g2", "other")]
+
+
+def test_one_guid_on_different_links_is_told_apart_by_the_link() -> None:
+    items = "".join(
+        f"<item><title>{title}</title><guid isPermaLink='false'>shared</guid><link>https://a.example/{path}</link></item>"
+        for path, title in [("a", "first"), ("b", "second"), ("a?utm_source=x", "first again")]
+    )
+    entries = parse(rss(items)).entries
+    assert [(e.url, e.title) for e in entries] == [
+        ("https://a.example/a", "first"),
+        ("https://a.example/b", "second"),
+    ]
+    keys = {e.entry_key for e in entries}
+    assert len(keys) == 2 and entry_key("shared", None, None, None) not in keys
+    # A guid that is unique in its feed keeps the key it always had, whatever the link.
+    alone = only(parse(rss(items.split("</item>")[0] + "</item>")))
+    assert alone.entry_key == entry_key("shared", "https://a.example/other", None, None)
 
 
 def test_without_guids_entries_are_deduplicated_by_normalised_link() -> None:

@@ -1,4 +1,5 @@
--- Replace texts cleaned of learned site templates (batch_cleaned) and flag the articles.
+-- Replace texts cleaned of learned site templates (batch_cleaned) and flag the articles; the
+-- templates are then applied, so later runs do not read those articles again.
 UPDATE articles SET
     text = c.text,
     word_count = len(string_split_regex(trim(c.text), '\s+')),
@@ -6,3 +7,5 @@ UPDATE articles SET
     flags = list_distinct(list_append(flags, 'template_removed'))
 FROM batch_cleaned c
 WHERE articles.article_id = c.article_id;
+
+UPDATE site_templates SET applied = TRUE WHERE NOT applied;
