@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import duckdb
 from bench.measure import measure
 from bench.paths import OUT
 from bench.site import BenchSite, count_requests
+from warehouse.publish import parts_dir
 
 VENV_BIN = Path(sys.executable).parent
 NEWSFLOW = VENV_BIN / "newsflow"
@@ -154,6 +156,7 @@ def fresh_db(path: Path) -> Path:
         path.with_name(path.name + ".run.lock"),
     ):
         stale.unlink(missing_ok=True)
+    shutil.rmtree(parts_dir(path), ignore_errors=True)
     return path
 
 

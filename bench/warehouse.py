@@ -5,7 +5,9 @@ bench/warehouse_grow.sql then grows that warehouse to each larger size with copi
 rows (new keys, spread over a year, same per-site distribution; see the SQL). At each size:
 a run with nothing changed, a run with 20 new articles (flow time from the run's own row, peak
 PSS of the process tree), `newsflow stats`, `search`, `report`, a first and an incremental
-export, the reader-facing views, and the database file's bytes per article.
+export, the reader-facing views (on the published catalog, as a notebook reads them), the
+publish step (every partition, as after an upgrade; and today's, as each batch does), and disk per
+article: the writer's file and the published Parquet files.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ from bench.measure import measure
 from bench.paths import CORPUS_DIR, OUT
 from bench.runs import NEWSFLOW, SETTINGS_TOML, fresh_db, newsflow_env, run_newsflow
 from bench.site import BenchSite, load_base_pages
+from config.settings import Settings
 from warehouse.db import connect
+from warehouse.publish import parts_dir, publish, queue_everything, writer_path
 from warehouse.sql import COMMENT_LINE, PARAMETER, STATEMENT_END
 
 GROW_SQL = Path(__file__).with_name("warehouse_grow.sql")
@@ -41,6 +45,12 @@ VIEW_QUERIES = {
     "articles_per_day_s": "SELECT * FROM articles_per_day WHERE day >= current_date - 30",
     "source_health_s": "SELECT * FROM source_health",
 }
+# Articles, and the bytes of their stored (compressed) raw pages.
+RAW_PAGES_SQL = "SELECT (SELECT count(*) FROM articles), (SELECT coalesce(sum(octet_length(html_compressed)), 0) FROM raw_pages)"
+TODAY_SQL = (
+    "INSERT INTO publish_queue VALUES ('articles', strftime(current_date, '%Y-%m-%d')),"
+    " ('fetch_log', strftime(current_date, '%Y-%m-%d')), ('sources', 'all'), ('ingest_runs', 'all')"
+)
 
 
 def _log(message: str) -> None:
@@ -50,7 +60,7 @@ def _log(message: str) -> None:
 def grow(db: Path, target: int, state: dict) -> float:
     """Add copies of the seed articles until the warehouse holds `target` articles; seconds taken."""
     began = time.monotonic()
-    with duckdb.connect(str(db)) as con:
+    with duckdb.connect(str(writer_path(db))) as con:
         current = con.execute("SELECT count(*) FROM articles").fetchone()[0]
         if current >= target:
             return 0.0
@@ -68,6 +78,7 @@ def grow(db: Path, target: int, state: dict) -> float:
             "target": target,
             "current": current,
             "seed_run_id": state["seed_run_id"],
+            "keep_raw_pages_days": Settings().keep_raw_pages_days,
         }
         text = COMMENT_LINE.sub("", GROW_SQL.read_text(encoding="utf-8"))
         con.execute("BEGIN TRANSACTION")
@@ -102,12 +113,32 @@ def _views(db: Path) -> dict:
 
 
 def _disk(db: Path) -> dict:
-    with duckdb.connect(str(db), read_only=True) as con:
-        articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
-    size = db.stat().st_size
-    wal = db.with_name(db.name + ".wal")
-    size += wal.stat().st_size if wal.exists() else 0
-    return {"articles": articles, "db_bytes": size, "bytes_per_article": round(size / articles)}
+    """Bytes per article of the writer's files (with and without raw pages) and of the published files."""
+    writer = writer_path(db)
+    with duckdb.connect(str(writer), read_only=True) as con:
+        articles, raw_bytes = con.execute(RAW_PAGES_SQL).fetchone()
+    size = sum(f.stat().st_size for f in writer.parent.glob(writer.name + "*"))
+    published = sum(f.stat().st_size for f in (parts_dir(db) / "tables").glob("*/*.parquet"))
+    return {
+        "articles": articles,
+        "db_bytes": size,
+        "published_bytes": published,
+        "bytes_per_article": round(size / articles),
+        "bytes_per_article_without_raw_pages": round((size - raw_bytes) / articles),
+        "published_bytes_per_article": round(published / articles),
+    }
+
+
+def _publish_s(db: Path, *, everything: bool) -> float:
+    """Seconds of one publish: every partition, or today's (what a batch of a run rewrites)."""
+    with connect(db) as con:
+        if everything:
+            queue_everything(con)
+        else:
+            con.execute(TODAY_SQL)
+        began = time.monotonic()
+        publish(con, db)
+        return round(time.monotonic() - began, 2)
 
 
 def measure_size(site: BenchSite, db: Path, feeds: Path, settings: Path, out: Path) -> dict:
@@ -129,6 +160,7 @@ def measure_size(site: BenchSite, db: Path, feeds: Path, settings: Path, out: Pa
     search = _command("search", SEARCH_QUERY, "--db", str(db))
     report = _command("report", "--out", str(out / "report.html"), "--db", str(db))
     result.update(
+        publish_today_s=_publish_s(db, everything=False),
         run_unchanged_s=unchanged["flow_s"],
         run_unchanged_wall_s=unchanged["wall_s"],
         run_unchanged_peak_mb=unchanged["peak_pss_mb"],
@@ -180,13 +212,14 @@ def run_benchmark(sizes: list[int], corpus: Path, out: Path) -> dict:
         state = {"seed_run_id": first["run_id"], "copies": 0}
         for size in sizes:
             grow_s = grow(db, size, state)
+            publish_all_s = 0.0
             if grow_s:
-                _log(f"grew to {size} in {grow_s:.0f} s; migrating")
-                with connect(db):  # a schema change is not part of the measured runs
-                    pass
-            results["sizes"][str(size)] = {"grow_s": round(grow_s, 1)} | measure_size(
-                site, db, feeds, settings, out
-            )
+                _log(f"grew to {size} in {grow_s:.0f} s; migrating and publishing everything")
+                publish_all_s = _publish_s(db, everything=True)
+            results["sizes"][str(size)] = {
+                "grow_s": round(grow_s, 1),
+                "publish_all_s": publish_all_s,
+            } | measure_size(site, db, feeds, settings, out)
             _log(json.dumps(results["sizes"][str(size)]))
     results["meta"]["load_after"] = os.getloadavg()
     return results

@@ -1,6 +1,7 @@
 -- Grow a warehouse made by a real run (the seed articles, bench_seed) with $copies copies of
 -- it, numbered from $first_copy, cut at $target articles. Every key stays consistent: new
--- article, entry and story ids per copy, each copy's discoveries, article_sources, raw_pages,
+-- article, entry and story ids per copy, each copy's discoveries, article_sources, raw_pages (the
+-- last keep_raw_pages_days only, as retention leaves them),
 -- site_paragraphs, fetch_log, search_docs and BM25 index rows. Copies are spread over a year
 -- (a prime stride of days), so date-bounded work (the 7-day story window) sees what a year of
 -- news would give it. Paragraphs that were template in the seed stay shared; the others get a
@@ -31,7 +32,8 @@ SELECT a.* REPLACE (
     a.updated_at - g.shift AS updated_at,
     substr(sha256(a.content_hash || ':' || g.copy), 1, length(a.content_hash)) AS content_hash,
     substr(sha256(coalesce(a.story_id, a.article_id) || ':' || g.copy), 1, 24) AS story_id,
-    a.fetched_at - g.shift AS fetched_at
+    a.fetched_at - g.shift AS fetched_at,
+    CAST(a.fetched_at - g.shift AS DATE) AS stored_on
 )
 FROM articles a JOIN grow_copies g ON g.old_id = a.article_id;
 
@@ -42,7 +44,9 @@ SELECT r.* REPLACE (
     regexp_replace(r.final_url, '/a/', '/a/c' || g.copy || '-') AS final_url,
     r.fetched_at - g.shift AS fetched_at
 )
-FROM raw_pages r JOIN grow_copies g ON g.old_id = r.article_id;
+FROM raw_pages r JOIN grow_copies g ON g.old_id = r.article_id
+-- What retention keeps after a year of runs: the raw pages of the last keep_raw_pages_days.
+WHERE r.fetched_at - g.shift >= now() - to_days(CAST($keep_raw_pages_days AS INTEGER));
 
 INSERT INTO article_sources
 SELECT s.* REPLACE (g.new_id AS article_id, s.first_seen_at - g.shift AS first_seen_at)
@@ -95,9 +99,12 @@ SELECT d.docid AS old_docid,
        g.new_id
 FROM fts_main_search_docs.docs d JOIN grow_copies g ON g.old_id = d.name;
 
+-- Laid out as the index update lays postings out: sorted by term within blocks of 8192
+-- documents (warehouse/search.py, SEARCH_BLOCK_DOCS).
 INSERT INTO fts_main_search_docs.terms (docid, fieldid, termid)
 SELECT m.new_docid, t.fieldid, t.termid
-FROM fts_main_search_docs.terms t JOIN grow_docids m ON m.old_docid = t.docid;
+FROM fts_main_search_docs.terms t JOIN grow_docids m ON m.old_docid = t.docid
+ORDER BY m.new_docid // 8192, t.termid, m.new_docid;
 
 INSERT INTO fts_main_search_docs.docs (docid, name, len)
 SELECT m.new_docid, m.new_id, d.len

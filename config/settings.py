@@ -58,6 +58,12 @@ class Settings(BaseModel):
     dask_workers: int = Field(0, ge=0, le=1024)
     prefect_tags: tuple[str, ...] = ("newsflow",)
     prefect_history_days: int = Field(30, ge=0)
+    # Retention (warehouse/retention.py), in days; 0 keeps forever. Article texts are never
+    # pruned by age: only `newsflow prune --articles-before DATE` deletes articles.
+    keep_raw_pages_days: int = Field(90, ge=0)
+    keep_fetch_log_days: int = Field(90, ge=0)
+    keep_article_versions_days: int = Field(365, ge=0)
+    keep_site_paragraphs_days: int = Field(90, ge=0)
 
     @field_validator("schedule_cron")
     @classmethod

@@ -26,6 +26,7 @@ from prefect.settings import PREFECT_API_URL
 
 from config.settings import Settings, load_settings
 from config.sources import Source, load_sources
+from flows.cli.errors import hide_interrupted_run_errors
 from flows.dask_runner import dask_task_runner
 from flows.ingest import claim_run, ingest_flow
 
@@ -62,18 +63,37 @@ def run_ingest_flow(
         else ingest_flow
     )
     with claim_run(settings, lock_wait_s), tags(*settings.prefect_tags):
-        state = flow(
-            feeds_file=_path(feeds_file),
-            settings=settings,
-            sources=sources,
-            force=force,
-            return_state=True,
-        )
+        _start_embedded_server()
+        try:
+            state = flow(
+                feeds_file=_path(feeds_file),
+                settings=settings,
+                sources=sources,
+                force=force,
+                return_state=True,
+            )
+        except KeyboardInterrupt:
+            logger.warning("run interrupted: its loaded batches are kept, the next run resumes")
+            raise
     summary = state.result()
     summary["task_runs"] = wait_for_task_run_history(
         state.state_details.flow_run_id, summary["tasks_submitted"]
     )
     return summary
+
+
+def _start_embedded_server() -> None:
+    """Start Prefect's embedded server, detached from a signal to newsflow's process group.
+
+    Only without PREFECT_API_URL (a Prefect server of the user's needs none) and only here, in
+    the main thread, so the server lives exactly as long as the process (flows.embedded_server).
+    """
+    if PREFECT_API_URL.value():
+        return
+    # Imported here: Prefect's server code takes ~2.5 s to import, for nothing with a server.
+    from flows import embedded_server
+
+    embedded_server.start()
 
 
 def wait_for_task_run_history(
@@ -179,10 +199,12 @@ def sigterm_as_interrupt() -> Iterator[None]:
 
     Python's default for SIGTERM is to die at once: no `finally`, no atexit, so the run stays
     `running` in ingest_runs and Prefect's embedded server process is orphaned, holding the
-    caller's output pipe open. Raised as KeyboardInterrupt, it unwinds like Ctrl-C instead. Inside a flow run Prefect's
-    own handler raises TerminationSignal first (the run is marked interrupted and crashed);
-    Prefect then re-sends the signal to the handler it replaced, this one.
+    caller's output pipe open. Raised as KeyboardInterrupt, it unwinds like Ctrl-C instead.
+    Inside a flow run Prefect's own handler raises TerminationSignal first (the run is marked
+    interrupted and crashed); Prefect then re-sends the signal to the handler it replaced, this
+    one. Prefect's console ERROR lines for that crash are left out (flows.cli.errors).
     """
+    hide_interrupted_run_errors()
     previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         yield

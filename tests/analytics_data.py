@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import shutil
 import subprocess
 import sys
 import zlib
@@ -12,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from warehouse.db import connect
+from warehouse.publish import queue_everything, writer_path
 
 BASE = "http://127.0.0.1:8765"
 T0 = datetime(2024, 3, 4, 8, 0, tzinfo=UTC)
@@ -184,6 +186,7 @@ def _article_row(key, source, hours, title, flags, story, text, run_id) -> tuple
         run_id,
         "test-1",
         1,
+        fetched.date(),
     )
 
 
@@ -322,7 +325,29 @@ def make_analytics_db(path: Path) -> Path:
         _insert_sources_and_log(con)
         _insert_articles(con)
         _insert_runs(con)
+        queue_everything(con)  # inserted directly, not through the loaders that queue them
     return path
+
+
+def queue_articles(con, *ids: str) -> None:
+    """Queue the partitions of these articles for publishing, as the loaders do for theirs.
+
+    For a test that changes or deletes articles with its own SQL (before deleting them).
+    """
+    con.execute(
+        "INSERT INTO publish_queue SELECT DISTINCT 'articles', strftime(stored_on, '%Y-%m-%d')"
+        " FROM articles WHERE list_contains($ids, article_id)",
+        {"ids": list(ids)},
+    )
+
+
+def copy_warehouse(source: Path, target: Path) -> Path:
+    """Copy the warehouse at source to target: its writer's file, published where it lands.
+
+    The copy is read where it is until its first writable connection moves it in as the
+    writer's file of target and publishes it (warehouse.db.connect).
+    """
+    return Path(shutil.copyfile(writer_path(source), target))
 
 
 @contextlib.contextmanager
@@ -336,8 +361,9 @@ def writer_holding(path: Path, seconds: float = 1.5) -> Iterator[None]:
             sys.executable,
             "-c",
             (
-                "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('holding', flush=True); "
-                "time.sleep(float(sys.argv[2])); con.close()"
+                "import sys, time; from pathlib import Path; from warehouse.db import connect\n"
+                "with connect(Path(sys.argv[1])):\n"
+                "    print('holding', flush=True); time.sleep(float(sys.argv[2]))"
             ),
             str(path),
             str(seconds),

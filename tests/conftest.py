@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from config.settings import Settings
-from tests.analytics_data import make_analytics_db
+from tests.analytics_data import copy_warehouse, make_analytics_db
 from tests.httpserver import local_server_fixture  # noqa: F401 - the `local_server` fixture
 
 
@@ -68,8 +67,11 @@ def analytics_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def analytics_db(analytics_template: Path, tmp_path: Path) -> Path:
-    """A private copy of the analytics sample warehouse, for a test that may change it."""
-    return Path(shutil.copyfile(analytics_template, tmp_path / "news.duckdb"))
+    """A private copy of the analytics sample warehouse, for a test that may change it.
+
+    The writer's file is copied: its first writable connection publishes it where it now is.
+    """
+    return copy_warehouse(analytics_template, tmp_path / "news.duckdb")
 
 
 def _free_port() -> int:

@@ -1,9 +1,10 @@
-"""Opening the DuckDB file: short-lived connections, lock waits, migrations, the run lock.
+"""Opening the warehouse: short-lived connections, lock waits, migrations, publishing, the run lock.
 
 DuckDB lets one process hold a database file for writing and then no other process can open it,
-not even read-only. newsflow therefore never keeps the file open for a whole run: the writer
-opens it for one stage or batch and closes it, and readers (dashboards, `newsflow sql`) retry
-for a bounded time while a batch is being written.
+not even read-only. So the `--db` file readers open is a published catalog (warehouse.publish),
+and newsflow's own connections open the writer's file beside it: the writer for one stage or
+batch, publishing what it changed as it closes; newsflow's own readers (`newsflow sql`, search,
+export, report) for one query, retrying for a bounded time while a batch is being written.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import logging
 import os
 import random
 import re
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -22,7 +24,9 @@ from typing import Any, ClassVar, Self
 
 import duckdb
 
+from warehouse import publish as publishing
 from warehouse.migrate import apply_migrations
+from warehouse.publish import is_held, queue_everything, writer_path
 
 logger = logging.getLogger(__name__)
 
@@ -73,26 +77,25 @@ def connect(
     wait_s: float = LOCK_WAIT_S,
     threads: int | None = None,
     checkpoint: bool = True,
+    publish: bool = True,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection held only for the `with` block; waits up to wait_s for another holder.
+    """A connection to the writer's file of the warehouse at `path`, held for the `with` block.
 
-    A writable connection creates the file (and its folder) and applies pending migrations.
+    Waits up to wait_s for another holder. A writable connection creates the file (and its
+    folder), applies pending migrations and, when the block ends without an error, publishes
+    what it changed to the catalog at `path`, which readers open (warehouse.publish).
     `threads` caps DuckDB's worker threads (None: one per core, DuckDB's default).
     `checkpoint=False`: closing a writable connection leaves what it wrote in the WAL instead
-    of checkpointing it into the file (see Ingestion.db in flows/ingest.py).
+    of checkpointing it into the file (see Ingestion.db in flows/ingest.py). `publish=False`
+    leaves what it changed queued for a later connection's publish.
 
     Raises:
         WarehouseError: the file is locked past wait_s, missing (read-only), or unusable.
 
     """
     path = Path(path)
-    if read_only and not path.exists():
-        raise WarehouseError(
-            f"database {path} does not exist yet: run `newsflow run` or `newsflow demo` first"
-        )
-    if not read_only:
-        _make_folder(path)
-    con = _open(path, read_only, wait_s)
+    file, adopted = _warehouse_file(path, read_only)
+    con = _open(file, read_only, wait_s)
     try:
         con.execute("SET TimeZone = 'UTC'")
         if threads is not None:
@@ -100,10 +103,96 @@ def connect(
         if not read_only:
             if not checkpoint:
                 con.execute("PRAGMA disable_checkpoint_on_shutdown")
-            _migrate_once(con, path)
+            # A migration may change a published table's columns, and the partitions of one
+            # table must agree on them; an adopted file's partitions, if any, are elsewhere.
+            if _migrate_once(con, file) or adopted:
+                queue_everything(con)
         yield con
+        if publish and not read_only:
+            _publish(con, path)
+    except (duckdb.InterruptException, RuntimeError) as exc:
+        # Ctrl-C or SIGTERM (raised as KeyboardInterrupt) during a query, which DuckDB turns into
+        # an error (an InterruptException, or a RuntimeError while fetching a result): it must
+        # still stop the run, not fail one batch and go on.
+        if _interrupted(exc):
+            raise KeyboardInterrupt from None
+        raise
     finally:
         con.close()
+
+
+def _interrupted(exc: Exception) -> bool:
+    return isinstance(exc, duckdb.InterruptException) or str(exc) == "Query interrupted"
+
+
+def _warehouse_file(path: Path, read_only: bool) -> tuple[Path, bool]:
+    """The file to open for the warehouse at path, and whether it was just adopted.
+
+    A whole warehouse found at path (one from before publishing, or a copy of a writer's file)
+    is read where it is, and moved in as the writer's file by the first writable connection.
+    """
+    writer = writer_path(path)
+    if writer.exists():
+        return writer, False
+    if path.exists() and _is_unpublished_warehouse(path):
+        if read_only:
+            return path, False
+        _adopt(path, writer)
+        return writer, True
+    if read_only:
+        raise WarehouseError(
+            f"database {path} does not exist yet: run `newsflow run` or `newsflow demo` first"
+        )
+    _make_folder(writer)
+    return writer, False
+
+
+def _is_unpublished_warehouse(path: Path) -> bool:
+    """Whether path is a whole warehouse (from before publishing), not a published catalog."""
+    if path.stat().st_nlink > 1:  # a catalog is also named under catalogs/
+        return False
+    with contextlib.closing(_open(path, read_only=True, wait_s=LOCK_WAIT_S)) as con:
+        return bool(
+            con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_migrations'"
+            ).fetchone()[0]
+        )
+
+
+def _adopt(path: Path, writer: Path) -> None:
+    """Make a warehouse from before publishing the writer's file; its first publish follows.
+
+    Moved when no one holds it; copied when a reader does (once), so that reader keeps its file.
+    """
+    _make_folder(writer)
+    logger.info("moving warehouse %s to %s; readers now open the published catalog", path, writer)
+    for source, target in (
+        (path.with_name(path.name + ".wal"), writer.with_name(writer.name + ".wal")),
+        (path, writer),
+    ):
+        if not source.exists():
+            continue
+        if is_held(path):
+            copying = target.with_name(target.name + ".copying")
+            shutil.copyfile(source, copying)
+            copying.replace(target)
+        else:
+            source.replace(target)
+
+
+def _publish(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Publish what the connection changed; a failure is left to the next publish, not raised.
+
+    The changes are committed and still queued, so readers only see them a publish later.
+    """
+    try:
+        publishing.publish(con, path)
+    except (OSError, duckdb.Error) as exc:
+        if _interrupted(exc):
+            raise
+        logger.warning(
+            "could not publish %s to its readers (the next write retries): %s", path, exc
+        )
 
 
 def _make_folder(path: Path) -> None:
@@ -122,13 +211,15 @@ _migrated: set[tuple[str, int]] = set()
 _migrated_lock = threading.Lock()
 
 
-def _migrate_once(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+def _migrate_once(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
+    """Apply pending migrations once per file and process; True when any was applied."""
     key = (str(path.resolve()), path.stat().st_ino)
     with _migrated_lock:
         if key in _migrated:
-            return
-        apply_migrations(con)
+            return False
+        applied = apply_migrations(con)
         _migrated.add(key)
+    return bool(applied)
 
 
 class RunLock:

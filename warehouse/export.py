@@ -71,10 +71,13 @@ def export_articles(
     started = datetime.now(UTC)
     export_id = uuid.uuid4().hex[:16]
     staging = out_dir.parent / f".{out_dir.name}.export-{export_id}"
+    with connect(db_path):  # the schema this needs: a warehouse not run since an upgrade
+        pass
     try:
         with connect(db_path, read_only=True) as con:
             run(con, "export_rows")
-            full = _needs_full(con, out_dir, fmt, full)
+            publish_id = run(con, "newest_publish").fetchone()[0]
+            full, watermark = _state(con, out_dir, fmt, full)
             days = [
                 row[0]
                 for row in run(
@@ -82,6 +85,7 @@ def export_articles(
                     "export_days_all" if full else "export_days_changed",
                     since=since,
                     out_dir=str(out_dir),
+                    watermark=watermark,
                 ).fetchall()
             ]
             exported = _write_days(con, staging, fmt, days)
@@ -91,7 +95,7 @@ def export_articles(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if days or full:
-        _record(db_path, out_dir, fmt, since, full, days, exported, export_id, started)
+        _record(db_path, out_dir, fmt, since, full, days, exported, export_id, started, publish_id)
     logger.info(
         "exported %s articles in %s day folders to %s (full=%s)",
         len(exported),
@@ -108,27 +112,36 @@ def _day_folders(out_dir: Path) -> list[Path]:
     return [path for path in out_dir.iterdir() if path.is_dir() and DAY_FOLDER.match(path.name)]
 
 
-def _needs_full(con: duckdb.DuckDBPyConnection, out_dir: Path, fmt: str, full: bool) -> bool:
-    """True when everything must be written: asked for, first export, or the files are gone."""
+def _state(con: duckdb.DuckDBPyConnection, out_dir: Path, fmt: str, full: bool) -> tuple[bool, int]:
+    """Whether everything must be written, and the newest publish the last export had read.
+
+    Everything is written when asked for, on the first export to out_dir, or when its files
+    are gone.
+    """
     if full:
-        return True
-    has_state = run(con, "export_has_state").fetchone()[0]
-    last_format = (
-        run(con, "export_state", out_dir=str(out_dir)).fetchone()[0] if has_state else None
-    )
+        return True, 0
+    last_format, watermark = run(con, "export_state", out_dir=str(out_dir)).fetchone()
     if last_format is None or not _day_folders(out_dir):
-        return True
+        return True, 0
     if last_format != fmt:
         raise WarehouseError(
             f"{out_dir} holds a {last_format} export: pass --full to replace it with {fmt}, or choose another folder"
         )
-    return False
+    return False, watermark
 
 
 def _write_days(
     con: duckdb.DuckDBPyConnection, staging: Path, fmt: str, days: list[date]
 ) -> pa.Table:
     """Write each day's articles into staging/day=.../; returns their article_id, day, fingerprint."""
+    if not days:  # nothing changed: not even a scan of the view
+        return pa.table(
+            {
+                "article_id": pa.array([], pa.string()),
+                "day": pa.array([], pa.date32()),
+                "fingerprint": pa.array([], pa.string()),
+            }
+        )
     exported = run(con, "export_batch", days=days).fetch_arrow_table()
     for day in sorted(set(exported.column("day").to_pylist())):
         folder = staging / f"day={day.isoformat()}"
@@ -166,6 +179,7 @@ def _record(
     exported: pa.Table,
     export_id: str,
     started: datetime,
+    publish_id: int,
 ) -> None:
     """Store what out_dir now holds, so the next export writes only what changed after this one."""
     with connect(db_path) as con, transaction(con), registered(con, "batch_exported", exported):
@@ -182,4 +196,5 @@ def _record(
             finished_at=datetime.now(UTC),
             articles=len(exported),
             partitions=len(days),
+            publish_id=publish_id,
         )

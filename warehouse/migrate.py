@@ -44,6 +44,10 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
             run(con, "record_migration", version=version, name=name)
         logger.info("applied migration %s", name)
         applied.append(name)
+    if applied:
+        # Into the file at once: a writer that skips checkpoints would leave them to a WAL
+        # replay, which DuckDB 1.4 cannot do for every ALTER (one with a default, for one).
+        con.execute("CHECKPOINT")
     _refresh_views(con)
     return applied
 

@@ -37,15 +37,18 @@ def run(con: duckdb.DuckDBPyConnection, query: str, /, **params: Any) -> duckdb.
 
 
 @contextlib.contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """BEGIN ... COMMIT, rolled back on any exception (KeyboardInterrupt included)."""
+def transaction(con: duckdb.DuckDBPyConnection, *, commit: bool = True) -> Iterator[None]:
+    """BEGIN ... COMMIT, rolled back on any exception (KeyboardInterrupt included).
+
+    `commit=False` rolls back at the end too: a dry run that counts what it would change.
+    """
     con.execute("BEGIN TRANSACTION")
     try:
         yield
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    con.execute("COMMIT")
+    con.execute("COMMIT" if commit else "ROLLBACK")
 
 
 @contextlib.contextmanager

@@ -11,12 +11,13 @@ import logging
 import os
 import sys
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from config.settings import ConfigError, load_settings
+from config.settings import ConfigError, Settings, load_settings
 from config.sources import DEFAULT_FEEDS_FILE, Source, load_sources
 from flows.cli import analysis, report
 from flows.cli.errors import UserError, hide_expected_tracebacks
@@ -30,6 +31,9 @@ from flows.cli.options import (
     resolve_settings,
 )
 from warehouse.db import WarehouseError
+
+if TYPE_CHECKING:
+    from warehouse.retention import RetentionReport
 
 app = typer.Typer(
     name="newsflow",
@@ -210,6 +214,88 @@ def reextract(
     console.print(
         f"{counts.updated} articles changed, {counts.unchanged} unchanged, {counts.failed} failed"
     )
+
+
+@app.command()
+def prune(
+    settings: SettingsOpt = None,
+    db: DbOpt = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what would be deleted; delete nothing.")
+    ] = False,
+    articles_before: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Also delete the articles first stored before this day (UTC), with their "
+            "sources, versions, raw pages, paragraphs and search index entries.",
+            show_default=False,
+        ),
+    ] = None,
+    wait: Annotated[float, typer.Option(help="Seconds to wait for a run to finish.")] = 0.0,
+) -> None:
+    """Delete what the retention settings (keep_*_days) no longer keep; runs do this at their end too.
+
+    Raw pages, fetch log, article versions and site paragraphs older than their setting go;
+    article texts only with --articles-before. The database file does not shrink: DuckDB
+    reuses the space freed for later writes.
+    Example: newsflow prune --dry-run --articles-before 2025-01-01 --db data/news.duckdb
+    """
+    from warehouse.db import RunLock, connect
+    from warehouse.publish import writer_path
+    from warehouse.retention import apply_retention
+    from warehouse.search import rebuild_search_index
+
+    resolved = resolve_settings(settings, db)
+    if not (resolved.db_path.exists() or writer_path(resolved.db_path).exists()):
+        raise UserError(
+            f"database {resolved.db_path} does not exist yet: run `newsflow run` or `newsflow demo` first"
+        )
+    lock = RunLock(resolved.db_path)
+    lock.acquire(wait)  # a run holds it while it writes: never prune under a run
+    try:
+        with connect(resolved.db_path) as con:
+            pruned = apply_retention(
+                con,
+                resolved,
+                datetime.now(UTC),
+                articles_before=articles_before.date() if articles_before else None,
+                dry_run=dry_run,
+            )
+            if pruned.articles_deleted.get("articles") and not dry_run:
+                rebuild_search_index(con)  # takes the deleted articles out of the index now
+    finally:
+        lock.release()
+    _print_pruned(pruned, resolved)
+
+
+def _print_pruned(pruned: RetentionReport, settings: Settings) -> None:
+    """Rows deleted (a dry run: to delete) per table, with the cutoff and what set it."""
+    from rich.table import Table
+
+    from warehouse.retention import KEEP_DAYS_SETTING
+
+    table = Table(title="prune (dry run)" if pruned.dry_run else "prune", title_justify="left")
+    table.add_column("table")
+    table.add_column("would delete" if pruned.dry_run else "deleted", justify="right")
+    table.add_column("before")
+    table.add_column("set by")
+    for name, rows in pruned.articles_deleted.items():
+        table.add_row(name, str(rows), str(pruned.articles_before), "--articles-before")
+    for name, setting in KEEP_DAYS_SETTING.items():
+        days = getattr(settings, setting)
+        if name in pruned.cutoffs:
+            cutoff = f"{pruned.cutoffs[name]:%Y-%m-%d}"
+            table.add_row(name, str(pruned.deleted[name]), cutoff, f"{setting} = {days}")
+        else:
+            table.add_row(name, "-", "kept forever", f"{setting} = 0")
+    console.print(table)
+    if pruned.dry_run:
+        console.print(f"dry run: nothing deleted ({pruned.total} rows would be)")
+    elif pruned.total:
+        console.print(
+            f"{pruned.total} rows deleted; the file keeps its size and DuckDB reuses the space freed"
+        )
 
 
 @sources_app.command("list")

@@ -13,13 +13,23 @@ from tasks.article.metadata import element_text, names_site
 # @class first: the costly contains() then runs only on elements that have a class. Any class
 # naming an author counts ("authorname", "article__author", "metaInfoAuthorList"): what is not
 # a short name (a bio, an avatar) is rejected by the name filter and the next element is tried.
-# Buttons and forms ("Follow", "Cancel" in an author box) and menus name no one.
+# Buttons and forms ("Follow", "Cancel" in an author box) and menus name no one; nor do the
+# readers who wrote comments: "comment-author" classes and the lists and widgets of comments
+# (a page-wide class such as <body class="has-comments"> is no comment).
 BYLINE_ELEMENTS = etree.XPath(
     "//a[@rel='author'] | //*[@class][contains(@class, 'byline') or contains(translate(@class, "
     "'AUTHOR', 'author'), 'author')][not(self::body or self::html or self::article)]"
     "[not(ancestor-or-self::button or ancestor-or-self::form or ancestor::nav)]"
+    "[not(contains(@class, 'comment') or ancestor::*[self::ol or self::ul or self::li or "
+    "self::aside][contains(@class, 'comment') or contains(@id, 'comment')])]"
 )
 MAX_BYLINE_ELEMENTS = 10  # further down are teasers of other articles and comments
+# The sign-off that closes an article on many sites (Vietnamese, Indonesian, Spanish ones among
+# them): a right-aligned paragraph that is nothing but a name in bold.
+SIGN_OFFS = etree.XPath(
+    "//p[contains(translate(@style, ' ', ''), 'text-align:right')]"
+    "[normalize-space(.) = normalize-space(strong | b)]"
+)
 BYLINE_PREFIX = re.compile(
     r"^\s*(?:written\s+by|posted\s+by|words\s+by|text\s+(?:by|von)|(?:verfasst|geschrieben)\s+von|"
     r"escrito\s+por|écrit\s+par|scritto\s+da|geschreven\s+door|by|from|von|par|por|di|door|"
@@ -41,6 +51,8 @@ ROLE = re.compile(
 GENERIC_AUTHORS = frozenset(
     {"admin", "administrator", "editor", "editors", "staff", "team", "guest", "webmaster",
      "anonymous", "unknown", "null", "none", "user", "gast", "autor", "autorin", "author", "auteur",
+     # the "News" account a CMS posts agency copy under
+     "news", "nachrichten", "noticias", "notizie", "nouvelles", "nieuws", "haberler", "nyheter",
      # the follow buttons inside author boxes
      "follow", "folgen", "suivre", "seguir", "segui", "volgen", "obserwuj", "следить"}
 )  # fmt: skip
@@ -73,10 +85,11 @@ MAX_ACRONYM_CHARS = 3  # "AFP" stays as written; "JANE DOE" is title-cased
 
 
 def page_authors(tree: HtmlElement, site_names: Iterable[str | None] = ()) -> tuple[str, ...]:
-    """Author names of the first byline in the page's markup (rel="author", "byline" classes).
+    """Author names of the first byline in the page's markup, else of the article's sign-off.
 
-    Only the first byline that names someone counts: later ones belong to teasers of other
-    articles and to comments.
+    Bylines are rel="author" links and elements classed "byline" or "author"; only the first
+    that names someone counts: later ones belong to teasers of other articles and to comments.
+    The sign-off is the last right-aligned paragraph in bold alone, where the article ends.
     """
     for element in BYLINE_ELEMENTS(tree)[:MAX_BYLINE_ELEMENTS]:
         # Names in sibling elements (<span>Jane Doe</span><span>John Roe</span>) are one name
@@ -87,7 +100,8 @@ def page_authors(tree: HtmlElement, site_names: Iterable[str | None] = ()) -> tu
             names := clean_authors([element_text(element)], site_names)
         ):
             return names
-    return ()
+    sign_offs = SIGN_OFFS(tree)
+    return clean_authors([element_text(sign_offs[-1])], site_names) if sign_offs else ()
 
 
 def clean_authors(raw: Iterable[str], site_names: Iterable[str | None] = ()) -> tuple[str, ...]:

@@ -31,8 +31,9 @@ from tasks.records import Article, FeedEntry
 logger = logging.getLogger(__name__)
 
 # 2: trafilatura fast pass first, full pass on short texts; 3: the fast pass is judged by its
-# links and the structured body, titles lose site suffixes, authors of caseless scripts
-EXTRACTOR_VERSION = "3"
+# links and the structured body, titles lose site suffixes, authors of caseless scripts;
+# 4: a body split by ads read whole, the standfirst under the headline kept, teaser cards dropped
+EXTRACTOR_VERSION = "4"
 
 SPACE = re.compile(r"\s+")
 LINE_KINDS = {"head": "head", "list": "item", "quote": "quote", "table": "table", "code": "code"}
@@ -54,9 +55,41 @@ LONG_LINKS = etree.XPath(f"//a[string-length(normalize-space(.)) >= {MIN_ANCHOR_
 TEXT_CONTAINING = etree.XPath("//body//text()[contains(., $p)]")
 # Paragraph-level blocks, each once: a list item or quote made of paragraphs counts by those.
 FEED_BLOCKS = etree.XPath(".//p|.//h2|.//h3|.//h4|.//li[not(.//p)]|.//blockquote[not(.//p)]|.//pre")
+PARAGRAPHS = etree.XPath("//body//p")
+HEADINGS = ("h2", "h3", "h4")
+# The text after an element, up to the next part of a split body (a bound: pages are long).
+FOLLOWING_TEXT = etree.XPath(
+    "following::text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"
+    "[position() <= 100]"
+)
+# The class of a body container, as CMSs name it: "article-body", "story__text", "rich-text".
+BODY_CLASS = re.compile(
+    r"(article|story|post|entry|news)[-_]*(body|content|text)|articlebody|body[-_]*text|rich[-_]*text",
+    re.IGNORECASE,
+)
+MAX_GAP_CHARS = 50  # between two parts of a split body: an ad's label ("Advertisement")
+# Between the parts of a teaser list or of a listing page: titles, links.
+GAP_BREAKS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6", "a"))
+LATER_PARTS = etree.XPath(
+    "following::*[local-name() = $tag and contains(concat(' ', normalize-space(@class), ' '), $css)]"
+)
 MIN_LEAD_CHARS = 60
 LEAD_PREFIX_CHARS = 40
 MAX_LEAD_CHARS = 1500
+HEADLINE = etree.XPath("(//body//h1)[1]")
+LEAD_SEARCH_ELEMENTS = 200  # elements after the headline searched for a standfirst
+FOLLOWING = etree.XPath(f"following::*[position() <= {LEAD_SEARCH_ELEMENTS}]")
+MEDIA = etree.XPath(
+    "boolean(descendant-or-self::*"
+    "[self::img or self::picture or self::figure or self::video or self::iframe])"
+)
+# The classes CMSs give a standfirst; matched per class name ("article__lead", "teaser-text").
+LEAD_CLASS = re.compile(
+    r"(?:^|\s|[-_])(lead|intro|introtext|standfirst|teaser-?text|excerpt|summary|chapo|dek|"
+    r"subtitle|sub-?headline)(?:$|\s|[-_])",
+    re.IGNORECASE,
+)
+LEAD_SEARCH_LINES = 3  # the body's first lines: where the search for a standfirst ends
 # trafilatura runs without its readability/jusText fallbacks first (the costliest part of it);
 # a text shorter than this, mostly links or clearly shorter than the page's structured body
 # gets the full run, where the fallbacks can find the rest (_plausible_article).
@@ -193,12 +226,14 @@ def _parse(text: str) -> HtmlElement | None:
 def _page_lines(page: _Page, flags: list[str]) -> list[Line]:
     """The page's article lines: trafilatura's, or a fuller source when it falls short."""
     tree = page.tree
-    anchors = _anchor_texts(tree)
+    anchors = _anchor_texts(tree, page.meta.title)
     structured = _structured_lines(page.meta.article_body)
     lines = _trafilatura_lines(tree, page.url, anchors, fast=True)
     if not _plausible_article(lines, structured):
         lines = _trafilatura_lines(tree, page.url, anchors, fast=False)
-    lead = _lead_line(tree, page.meta.description, lines)
+    lines = _with_continuations(tree, lines)
+    found_chars = _text_chars(lines)  # a restored standfirst does not make a short find trusted
+    lead = _standfirst(tree, lines) or _lead_line(tree, page.meta.description, lines)
     if lead is not None:
         lines.insert(0, lead)
     if structured and len(structured) > len(lines) and _squashed(structured) == _squashed(lines):
@@ -207,7 +242,7 @@ def _page_lines(page: _Page, flags: list[str]) -> list[Line]:
     if _fuller(structured, lines) and _covered(lines, structured):
         flags.append("fallback_extraction")  # the same article, and trafilatura saw only part of it
         return structured
-    if _text_chars(lines) >= MIN_TRUSTED_CHARS:
+    if found_chars >= MIN_TRUSTED_CHARS:
         return lines
     # trafilatura found (almost) nothing: schema.org articleBody, else trafilatura's baseline,
     # else the body a client-rendered page carries in its scripts
@@ -219,11 +254,80 @@ def _page_lines(page: _Page, flags: list[str]) -> list[Line]:
 
 
 def _trafilatura_lines(
-    tree: HtmlElement, url: str | None, anchors: frozenset[str], *, fast: bool
+    tree: HtmlElement, url: str | None, anchors: str, *, fast: bool
 ) -> list[Line]:
     document = bare_extraction(tree, url=url, include_comments=False, fast=fast)
     body = getattr(document, "body", None)  # a Document, or None when nothing was found
     return _body_lines(body, anchors) if body is not None else []
+
+
+def _with_continuations(tree: HtmlElement, lines: list[Line]) -> list[Line]:
+    """The lines plus the article's later parts, when ads or embeds split its body in several.
+
+    CMSs cut a long body into blocks of one class ("article-body") with an ad or a teaser
+    between them, and trafilatura keeps the first block only. The element holding most of the
+    extracted paragraphs is found in the page; the paragraphs of later elements with the same
+    tag and body class go in after its last line, each when only an ad or an embed (a short text,
+    no headline) stands between it and the part before.
+    """
+    known = {_normal(line.text) for line in lines}
+    extracted = _squashed(lines)
+    chars: dict[HtmlElement, int] = {}
+    for paragraph in PARAGRAPHS(tree):
+        if (text := _normal(paragraph.text_content())) in known:
+            parent = paragraph.getparent()
+            chars[parent] = chars.get(parent, 0) + len(text)
+    body = max(chars, key=chars.__getitem__, default=None)
+    if body is None or chars[body] < MIN_TRUSTED_CHARS:
+        return lines
+    css = next((name for name in body.get("class", "").split() if BODY_CLASS.search(name)), None)
+    if css is None:
+        return lines
+    added: list[Line] = []
+    previous = body
+    for part in LATER_PARTS(body, tag=body.tag, css=f" {css} "):
+        if not _adjacent(previous, part):
+            break
+        previous = part
+        for block in FEED_BLOCKS(part):
+            text = _normal(block.text_content())
+            if (
+                text
+                and text not in known
+                and _squash(text) not in extracted
+                and _link_share(block, text) < LINK_LIST_SHARE
+            ):
+                known.add(text)
+                added.append(Line(text, "head" if block.tag in HEADINGS else "p"))
+    if not added:
+        return lines
+    own = {_normal(p.text_content()) for p in body.iter("p")}
+    last = max(
+        (i for i, line in enumerate(lines) if _normal(line.text) in own), default=len(lines) - 1
+    )
+    return lines[: last + 1] + added + lines[last + 1 :]
+
+
+def _adjacent(part: HtmlElement, later: HtmlElement) -> bool:
+    """Whether only an ad or an embed stands between two parts: little text, no headline."""
+    gap = 0
+    for node in FOLLOWING_TEXT(part):
+        holder = node.getparent()
+        if holder is later or later in holder.iterancestors():
+            return True
+        if holder.tag in GAP_BREAKS or (gap := gap + len(node.strip())) > MAX_GAP_CHARS:
+            return False
+    return False
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _link_share(element: HtmlElement, text: str) -> float:
+    """The share of the element's text that is link text."""
+    linked = sum(len(_normal(anchor.text_content())) for anchor in element.iter("a"))
+    return linked / len(text)
 
 
 def _script_lines(tree: HtmlElement) -> list[Line]:
@@ -277,14 +381,27 @@ def _squashed(lines: list[Line]) -> str:
     return "".join("".join(line.text for line in lines).split())
 
 
-def _anchor_texts(tree: HtmlElement) -> frozenset[str]:
-    """Whitespace-normalised texts of the page's links long enough to be titles."""
+def _anchor_texts(tree: HtmlElement, title: str | None) -> str:
+    """The texts of the page's links long enough to be titles, without spaces, one a line.
+
+    A line found in it is all link text: a teaser's title, or the summary a teaser card wraps
+    in its link along with the title. Spaces are left out because the markup decides them
+    (a title and a summary in two blocks of one link are not separated in its text). A teaser
+    of the page itself (related lists often hold it) repeats the article's own headline and
+    standfirst: links holding the headline (the first <h1>, or the title) are left out.
+    """
+    own = [_squash(text) for text in (*(h.text_content() for h in HEADLINE(tree)), title or "")]
+    own = [text for text in own if len(text) >= MIN_ANCHOR_CHARS]
     # The length test runs inside libxml2: most links are short menu entries.
-    long_links = LONG_LINKS(tree)
-    return frozenset(" ".join(anchor.text_content().split()) for anchor in long_links)
+    texts = (_squash(anchor.text_content()) for anchor in LONG_LINKS(tree))
+    return "\n".join(text for text in texts if not any(headline in text for headline in own))
 
 
-def _body_lines(body: etree._Element, anchors: frozenset[str]) -> list[Line]:
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def _body_lines(body: etree._Element, anchors: str) -> list[Line]:
     """Trafilatura's output tree as lines, each list item and paragraph on its own."""
     lines: list[Line] = []
     for child in body:
@@ -298,7 +415,7 @@ def _body_lines(body: etree._Element, anchors: frozenset[str]) -> list[Line]:
                 text = raw.strip()
                 if text:
                     linked = len(text) >= MIN_ANCHOR_CHARS and (
-                        " ".join(text.lstrip("-•* ").split()) in anchors
+                        _squash(text.lstrip("-•* ")) in anchors
                     )
                     lines.append(Line(text, kind, linked))
     return lines
@@ -338,6 +455,33 @@ def _lead_line(tree: HtmlElement, description: str | None, lines: list[Line]) ->
             text = SPACE.sub(" ", node).strip()
         if MIN_LEAD_CHARS <= len(text) <= MAX_LEAD_CHARS:
             return Line(text)
+    return None
+
+
+def _standfirst(tree: HtmlElement, lines: list[Line]) -> Line | None:
+    """The standfirst between the headline and the body, when trafilatura left it out.
+
+    CMSs mark it by class ("lead", "intro", "standfirst", "teaser-text", "excerpt") and
+    trafilatura drops such blocks as teasers; between the page's <h1> and the first extracted
+    paragraph, such a block is this article's own summary.
+    """
+    headline = HEADLINE(tree)
+    if not headline or not lines:
+        return None
+    first = {_normal(line.text) for line in lines[:LEAD_SEARCH_LINES]}
+    text = _squashed(lines)
+    for element in FOLLOWING(headline[0]):
+        if element.tag == "p" and _normal(element.text_content()) in first:
+            return None
+        if not LEAD_CLASS.search(element.get("class") or "") or MEDIA(element):
+            continue  # "lead-image", "intro-video": the lead's picture
+        lead = _normal(element.text_content())
+        if (
+            MIN_LEAD_CHARS <= len(lead) <= MAX_LEAD_CHARS
+            and _squash(lead)[:LEAD_PREFIX_CHARS] not in text
+            and _link_share(element, lead) < LINK_LIST_SHARE
+        ):
+            return Line(lead)
     return None
 
 

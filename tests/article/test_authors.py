@@ -37,6 +37,8 @@ SITE = "The Daily Planet"
         (["ACME GmbH, Frankfurt a. M., Germany"], ()),  # company and places, not people
         (["Cornel"], ("Cornel",)),  # a one-word pen name on its own is kept
         (["Photo: Sam Carter"], ()),
+        (["Nachrichten"], ()),  # the "News" account a CMS posts agency copy under
+        (["News"], ()),
     ],
 )
 def test_clean_authors(raw: list[str], expected: tuple[str, ...]) -> None:
@@ -126,3 +128,36 @@ def test_a_byline_naming_more_than_the_metadata_is_the_full_list() -> None:
 )
 def test_author_box_furniture_is_no_author(byline: str) -> None:
     assert extract_article(byline_page(byline), "https://news.example/a").authors == ("Jane Doe",)
+
+
+def test_the_sign_off_closing_the_article_names_its_author() -> None:
+    sign_off = '<p style="text-align: right;"><strong>Lê Phương</strong></p>'
+    page = byline_page("").replace(b"</article>", sign_off.encode() + b"</article>")
+    assert extract_article(page, "https://news.example/a").authors == ("Lê Phương",)
+
+
+@pytest.mark.parametrize(
+    "comments",
+    [
+        (
+            '<aside class="widget widget_recent_comments"><ul id="recentcomments">'
+            '<li class="recentcomments"><span class="comment-author-link">Karl Weber</span> on'
+            ' <a href="/b#comment-1">Another story</a></li></ul></aside>'
+        ),
+        (
+            '<ol class="comment-list"><li id="comment-7"><div class="vcard">'
+            '<span class="author">Karl Weber</span></div><p>Great read.</p></li></ol>'
+        ),
+    ],
+    ids=["recent-comments-widget", "comment-thread"],
+)
+def test_the_authors_of_comments_are_not_the_articles(comments: str) -> None:
+    page = byline_page("").replace(b"</body>", comments.encode() + b"</body>")
+    assert extract_article(page, "https://news.example/a").authors == ()
+
+
+def test_a_page_wide_comments_class_hides_no_byline() -> None:
+    page = byline_page('<span class="author">Jane Doe</span>').replace(
+        b"<body>", b'<body class="single has-comments">'
+    )
+    assert extract_article(page, "https://news.example/a").authors == ("Jane Doe",)

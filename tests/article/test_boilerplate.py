@@ -90,6 +90,7 @@ BOILERPLATE = [
     # share, follow, cookie notices
     "Share this article:",
     "Teilen mit:",
+    "Teilen Sie dies mit:",
     "Follow us on Twitter and Facebook for the latest updates.",
     "Síguenos en Telegram, Instagram, Facebook y Twitter",
     "We use cookies to improve your experience. By continuing to use this site you agree.",
@@ -116,6 +117,16 @@ BOILERPLATE = [
     "Kategorie: News",
     "Tags: climate, energy",
     "Wird geladen …",
+    "Kategorien",
+    "(Alle Angaben ohne Gewähr)",
+    # prompts to comment that do not end the article
+    "Verraten Sie gerne in den Kommentaren: Was war Ihr schönstes Projekt?",
+    "Let us know what you think in the comments below.",
+    "Join our commenting forum",
+    # the caption of a video player: its description, date and duration
+    "Der Politologe hält neue Sanktionen für begrenzt wirksam. 17.04.2024 | 6:00 min",
+    "05.09.2024 | 2:03 min",
+    "02:57 Min.",
 ]
 
 
@@ -138,6 +149,9 @@ ARTICLE_TEXT = [
     "(do it with dpa/AFP)",
     "Editor’s Note",
     "Jane Doe, a nurse at the hospital, said the tram would save her an hour a day.",
+    "The ferry leaves at 6:45 and the crossing takes about 50 min.",
+    "Sie lief die zehn Kilometer in 31:12 min.",
+    "Angaben zum Unfallhergang machte die Polizei zunächst nicht.",
 ]
 
 
@@ -182,6 +196,21 @@ def test_related_heading_takes_its_link_list_but_not_the_next_paragraph() -> Non
     cleaned = clean_lines(lines)
     assert [line.text for line in cleaned.lines] == BODY
     assert "related" in cleaned.signals
+
+
+@pytest.mark.parametrize("heading", ["Inhaltsverzeichnis", "Table of contents", "Ähnliche:"])
+def test_contents_or_similar_heading_takes_its_list_but_not_the_next_paragraph(
+    heading: str,
+) -> None:
+    lines = [
+        Line(BODY[0]),
+        Line(heading, "head"),
+        Line("- Why decant wine at all", "item"),
+        Line("- How long to let it breathe", "item"),
+        Line(BODY[1]),
+        Line(BODY[2]),
+    ]
+    assert kept_text(lines) == BODY
 
 
 def test_run_of_link_lines_is_removed_but_a_single_link_line_stays() -> None:

@@ -315,3 +315,102 @@ def test_fragment_and_plain_text_input() -> None:
     sentence = "A fragment of an article with enough words to count as text. "
     assert sentence.strip() in extract_article(f"<p>{sentence * 10}</p>").text
     assert sentence.strip() in extract_article(sentence * 10).text
+
+
+# Sentences of a news story, each one paragraph of the test pages below.
+STORY = [
+    f"Paragraph {n}: the regional transport board said on Tuesday that the tram line to the "
+    f"airport will open next spring, after a dispute over its cost and stop number {n}."
+    for n in range(12)
+]
+
+
+def news_page(body: str, after: str = "", headline: str = "Tram line to open in spring") -> str:
+    return (
+        f"<html lang='en'><head><title>{headline}</title></head><body>"
+        f"<header><h1>{headline}</h1></header><article>{body}</article>{after}</body></html>"
+    )
+
+
+def paragraphs(texts: list[str]) -> str:
+    return "".join(f"<p>{text}</p>" for text in texts)
+
+
+def test_teaser_cards_of_other_articles_are_not_text() -> None:
+    """Teaser cards that wrap a title and a summary in one link: no line of them stays."""
+    card = (
+        '<li><a href="/news/{n}"><h3>Bus fares rise in district {n}</h3>'
+        "<p>The council raised bus fares in district {n} by ten cents on Monday, citing fuel "
+        "costs and the drivers' new wage deal.</p></a></li>"
+    )
+    cards = "".join(card.format(n=n) for n in range(4))
+    article = extract_article(news_page(paragraphs(STORY) + f"<ul>{cards}</ul>"))
+    assert article.paragraphs == tuple(STORY)
+
+
+def test_a_teaser_of_the_article_itself_does_not_remove_its_standfirst() -> None:
+    """Related lists often hold the page itself: its headline and standfirst stay in the text."""
+    standfirst = "The board approved the last section of track after a two-year dispute."
+    headline = "Tram line to open in spring after long dispute"
+    own = f'<a href="/tram"><h3>{headline}</h3><p>{standfirst}</p></a>'
+    other = '<a href="/bus"><h3>Bus fares rise again this winter</h3><p>Fares rise.</p></a>'
+    page = (
+        f"<html><head><title>{headline}</title></head><body><article><h1>{headline}</h1>"
+        f"<h2>{standfirst}</h2>{paragraphs(STORY)}</article><div>{own}{other}</div></body></html>"
+    )
+    assert standfirst in extract_article(page).paragraphs
+
+
+def test_a_body_split_by_ads_is_read_whole() -> None:
+    """The CMS cuts the body into blocks of one class with an ad between: every block is text."""
+    ad = "<div class='ad-slot'><span>Advertisement</span><script>show_ad(1)</script></div>"
+    parts = [
+        f"<div class='row'><div class='article-body'>{paragraphs(STORY[start : start + 4])}</div>"
+        f"</div><div class='row'>{ad}</div>"
+        for start in (0, 4, 8)
+    ]
+    article = extract_article(news_page("".join(parts)))
+    assert article.paragraphs == tuple(STORY)
+
+
+def test_a_block_of_the_body_class_after_a_headline_is_another_article() -> None:
+    """An endless page appends the next story in the same markup: it is not this one's text."""
+    own = f"<div class='article-body'>{paragraphs(STORY[:6])}</div>"
+    page = news_page(
+        own,
+        f"<article><h1>Next story</h1><div class='article-body'>"
+        f"{paragraphs(STORY[6:])}</div></article>",
+    )
+    article = extract_article(page)
+    assert article.paragraphs == tuple(STORY[:6])
+
+
+def test_standfirst_marked_by_class_between_headline_and_body_is_kept() -> None:
+    """A "lead"/"intro" block, which trafilatura drops as a teaser, is the summary under the headline."""
+    standfirst = (
+        "The tram line to the airport opens next spring, two years late and forty million over "
+        "its budget."
+    )
+    body = (
+        f"<div class='article-header'><p class='article__lead'>{standfirst}</p></div>"
+        f"<div class='article-text'>{paragraphs(STORY)}</div>"
+    )
+    teaser = f"<div class='teaser-text'><p>{STORY[0].replace('tram', 'bus')} More.</p></div>"
+    article = extract_article(news_page(body, teaser))
+    assert article.paragraphs == (standfirst, *STORY)
+
+
+def test_a_standfirst_marked_by_class_wins_over_a_caption_matching_the_description() -> None:
+    """The meta description often repeats a photo caption; the marked standfirst is the lead."""
+    caption = "1/5 The first tram of the new line on a test run at the airport stop on Sunday."
+    standfirst = (
+        "The tram line to the airport opens next spring, two years late and forty million over "
+        "its budget."
+    )
+    body = (
+        f"<div class='tb-article-intro'>{standfirst}</div>"
+        f"<figure><img src='/tram.jpg'><figcaption>{caption}</figcaption></figure>"
+        f"<div class='article-text'>{paragraphs(STORY)}</div>"
+    )
+    page = news_page(body).replace("<head>", f"<head><meta name='description' content='{caption}'>")
+    assert extract_article(page).paragraphs[0] == standfirst

@@ -112,3 +112,39 @@ def test_meta_tags_and_links_fill_in_without_structured_data() -> None:
 def test_titles_are_decoded_and_lose_the_site_suffix(head: str, url: str, title: str) -> None:
     page = f"<html><head>{head}</head><body><p>Text</p></body></html>"
     assert extract_metadata(fromstring(page), url).title == title
+
+
+@pytest.mark.parametrize(
+    ("og_title", "headline", "title"),
+    [
+        (  # a section after the headline, then the site's name
+            "Ferry terminal opens - Local | Harbour News",
+            "Ferry terminal opens",
+            "Ferry terminal opens",
+        ),
+        (  # a separator without spaces, a site's name in another script
+            "여객선 터미널 개장-사회ㅣ항구신문",
+            "여객선 터미널 개장",
+            "여객선 터미널 개장",
+        ),
+        (  # the other title is a word of the headline, not the headline: the headline stays
+            "Brexit - what the new customs rules mean for travellers",
+            "Brexit",
+            "Brexit - what the new customs rules mean for travellers",
+        ),
+        (  # a prefix that does not end at a separator is a different headline
+            "Ferry terminal opens its doors to cyclists",
+            "Ferry terminal opens",
+            "Ferry terminal opens its doors to cyclists",
+        ),
+    ],
+    ids=["section-tail", "tail-without-spaces", "short-prefix", "not-at-a-separator"],
+)
+def test_a_title_loses_the_tail_another_headline_of_the_page_does_not_have(
+    og_title: str, headline: str, title: str
+) -> None:
+    page = f"""<html><head><meta property="og:site_name" content="Harbour News">
+    <meta property="og:title" content="{og_title}">
+    <script type="application/ld+json">{{"@type": "NewsArticle", "headline": "{headline}"}}</script>
+    </head><body><p>Text</p></body></html>"""
+    assert extract_metadata(fromstring(page), "https://harbour.example/a").title == title

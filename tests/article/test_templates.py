@@ -113,8 +113,8 @@ def _store(con, key: str, paragraphs: list[str], site: str = "riverside-notes.ex
     text = "\n".join(paragraphs)
     con.execute(
         "INSERT INTO articles (article_id, canonical_url, url, site, source_name, title, text, "
-        "word_count, content_hash, fetched_at, first_run_id, run_id, extractor_version) "
-        "VALUES (?, ?, ?, ?, 'notes', ?, ?, ?, ?, ?, 'run-1', 'run-1', 't')",
+        "word_count, content_hash, fetched_at, first_run_id, run_id, extractor_version, stored_on) "
+        "VALUES (?, ?, ?, ?, 'notes', ?, ?, ?, ?, ?, 'run-1', 'run-1', 't', DATE '2024-03-08')",
         [
             key,
             f"https://{site}/{key}",

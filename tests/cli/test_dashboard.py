@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import sys
@@ -15,7 +14,7 @@ import pytest
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest
 
-from tests.analytics_data import ARTICLES, make_analytics_db, writer_holding
+from tests.analytics_data import ARTICLES, copy_warehouse, make_analytics_db, writer_holding
 from tests.paths import REPO
 from warehouse.db import connect
 from warehouse.search import rebuild_search_index
@@ -36,7 +35,7 @@ def template(tmp_path_factory) -> Path:
 @pytest.fixture
 def db(template, tmp_path, monkeypatch) -> Path:
     """A copy of the test data, named to the dashboard by NEWSFLOW_DB_PATH as `newsflow dashboard` does."""
-    path = Path(shutil.copyfile(template, tmp_path / "news.duckdb"))
+    path = copy_warehouse(template, tmp_path / "news.duckdb")
     monkeypatch.setenv("NEWSFLOW_DB_PATH", str(path))
     return path
 

@@ -7,7 +7,6 @@ in-process test with CliRunner does not show.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from flows.demo.server import DemoSite
+from tests.commands import newsflow
 from warehouse.db import connect
-
-NEWSFLOW = Path(sys.executable).parent / "newsflow"
+from warehouse.publish import writer_path
 
 
 @pytest.fixture(scope="module")
@@ -31,20 +30,6 @@ def demo_feeds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path,
         settings = folder / "settings.toml"
         settings.write_text('allow_private_hosts = ["127.0.0.1"]\n', encoding="utf-8")
         yield feeds, settings
-
-
-def newsflow(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")}
-    env["PREFECT_HOME"] = str(cwd / "prefect-home")
-    return subprocess.run(
-        [str(NEWSFLOW), *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
 
 
 def quiet_run(feeds: Path, settings: Path, db: Path) -> subprocess.CompletedProcess:
@@ -62,8 +47,8 @@ def assert_one_line(done: subprocess.CompletedProcess, exit_code: int, *wanted: 
         assert text in errors[0]
 
 
-def test_a_run_on_a_database_a_reader_holds_ends_in_one_line(demo_feeds, tmp_path):
-    """A notebook left with a read-only connection: the run waits (30 s), then one line."""
+def test_a_run_on_a_writer_file_another_process_holds_ends_in_one_line(demo_feeds, tmp_path):
+    """Someone opened the writer's own file (readers open the catalog): waits 30 s, then one line."""
     feeds, settings = demo_feeds
     db = tmp_path / "news.duckdb"
     with connect(db):
@@ -76,7 +61,7 @@ def test_a_run_on_a_database_a_reader_holds_ends_in_one_line(demo_feeds, tmp_pat
                 "import duckdb, sys, time; con = duckdb.connect(sys.argv[1], read_only=True); "
                 "print('reading', flush=True); time.sleep(300)"
             ),
-            str(db),
+            str(writer_path(db)),
         ],
         stdout=subprocess.PIPE,
         text=True,

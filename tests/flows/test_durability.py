@@ -22,6 +22,7 @@ from config.sources import load_sources
 from flows.demo.server import DemoSite, load_expected
 from tests.httpserver import LocalServer
 from warehouse.db import RunLock, connect
+from warehouse.publish import writer_path
 
 NEWSFLOW = Path(sys.executable).parent / "newsflow"
 EXPECTED_ARTICLES = len(load_expected()["articles"])
@@ -74,7 +75,7 @@ def test_a_killed_run_resumes_without_loss_or_duplicates(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)  # the run, its extraction workers, Prefect's server
             proc.wait()
         db = tmp_path / "news.duckdb"
-        with duckdb.connect(str(db), read_only=True) as con:
+        with duckdb.connect(str(writer_path(db)), read_only=True) as con:
             landed = con.execute("SELECT count(*) FROM articles").fetchone()[0]
             pending = con.execute(
                 "SELECT count(*) FROM discoveries WHERE state = 'pending'"
@@ -87,7 +88,7 @@ def test_a_killed_run_resumes_without_loss_or_duplicates(tmp_path):
         )
         output, _ = rerun.communicate(timeout=300)
     assert rerun.returncode == 0, output
-    with duckdb.connect(str(db), read_only=True) as con:
+    with duckdb.connect(str(writer_path(db)), read_only=True) as con:
         articles, distinct = con.execute(
             "SELECT count(*), count(DISTINCT canonical_url) FROM articles"
         ).fetchone()

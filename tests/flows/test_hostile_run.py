@@ -23,6 +23,7 @@ from tests.httpserver import (
     wrong_length,
 )
 from tests.paths import FIXTURES
+from warehouse.publish import writer_path
 
 FEED_FIXTURES = FIXTURES / "feeds"
 BODY = "".join(
@@ -130,7 +131,7 @@ def hostile_run(prefect_server, tmp_path_factory):
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         summary = run_ingest_flow(load_settings(None, overrides), load_sources(feeds))
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    con = duckdb.connect(str(tmp / "news.duckdb"), read_only=True)
+    con = duckdb.connect(str(writer_path(tmp / "news.duckdb")), read_only=True)
     yield {
         "summary": summary,
         "con": con,

@@ -21,6 +21,8 @@ from tasks.records import FeedState
 from tasks.runtime.workers import InlinePool
 from tests.conftest import loopback_settings
 from tests.httpserver import LocalServer
+from warehouse.db import connect
+from warehouse.publish import writer_path
 
 PARAGRAPH = (
     "The council met on Tuesday evening to discuss the future of the harbour wall, which has "
@@ -88,7 +90,7 @@ def harbour(prefect_server, tmp_path):
 
 
 def query(db, sql, params=()):
-    with duckdb.connect(str(db), read_only=True) as con:
+    with duckdb.connect(str(writer_path(db)), read_only=True) as con:
         return con.execute(sql, list(params)).fetchall()
 
 
@@ -111,6 +113,26 @@ def test_unchanged_feed_is_asked_conditionally_and_costs_nothing(harbour):
     assert query(
         db, "SELECT http_status FROM fetch_log WHERE kind = 'feed' ORDER BY requested_at"
     ) == [(200,), (304,)]
+
+
+def test_a_run_deletes_what_retention_no_longer_keeps_and_keeps_the_articles(harbour):
+    server, ingest, db = harbour
+    server.route(
+        "/feed.xml",
+        feed(server, [("/a", "Harbour wall", "2024-03-04T10:00:00Z")]),
+        content_type="application/rss+xml",
+    )
+    server.route("/a", page("Harbour wall", PARAGRAPH))
+    ingest()
+    with connect(db) as con:  # the run's page and requests as if fetched 200 days ago
+        con.execute("UPDATE raw_pages SET fetched_at = fetched_at - INTERVAL 200 DAY")
+        con.execute("UPDATE fetch_log SET requested_at = requested_at - INTERVAL 200 DAY")
+    ingest()
+    assert query(db, "SELECT count(*) FROM raw_pages") == [(0,)]
+    assert query(
+        db, "SELECT count(*) FROM fetch_log WHERE requested_at < now() - INTERVAL 90 DAY"
+    ) == [(0,)]
+    assert query(db, "SELECT title FROM articles") == [("Harbour wall",)]
 
 
 def test_an_updated_entry_is_refetched_and_a_changed_text_becomes_a_version(harbour):

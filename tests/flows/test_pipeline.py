@@ -16,6 +16,7 @@ from config.settings import load_settings
 from config.sources import load_sources
 from flows.demo.server import EXPECTED_FILE, DemoSite
 from tests.httpserver import LocalServer
+from warehouse.publish import writer_path
 
 EXPECTED = json.loads(EXPECTED_FILE.read_text(encoding="utf-8"))
 SPACE = re.compile(r"\s+")
@@ -58,7 +59,7 @@ def ingested(prefect_server, tmp_path_factory):
         first = run_ingest_flow(settings, sources)
         second = run_ingest_flow(settings, sources, force=True)
         base = site.base_url
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = duckdb.connect(str(writer_path(db_path)), read_only=True)
     yield {"first": first, "second": second, "con": con, "base": base}
     con.close()
 

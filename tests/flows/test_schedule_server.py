@@ -240,3 +240,83 @@ def test_embedded_serve_stops_cleanly_on_sigterm(feeds_and_settings, tmp_path):
     with duckdb.connect(str(tmp_path / "news.duckdb"), read_only=True) as con:
         statuses = [row[0] for row in con.execute("SELECT status FROM ingest_runs").fetchall()]
     assert statuses == ["completed"] * 3
+
+
+def live_descendants(root: int) -> set[int]:
+    """The processes descended from `root` that are still running (zombies excluded), from /proc."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, ppid = stat.read_text().rsplit(")", 1)[1].split()[:2]
+        except OSError:  # the process ended meanwhile
+            continue
+        if state != "Z":
+            parents[int(stat.parent.name)] = int(ppid)
+    tree, frontier = set(), {root}
+    while frontier:
+        frontier = {pid for pid, ppid in parents.items() if ppid in frontier} - tree
+        tree |= frontier
+    return tree
+
+
+def still_running(pids: set[int]) -> set[int]:
+    """Those of `pids` still running."""
+    running = set()
+    for pid in pids:
+        try:
+            state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            running.add(pid)
+    return running
+
+
+@pytest.mark.parametrize(("command", "exit_code"), [("run", 130), ("serve", 0)])
+def test_sigterm_to_the_process_group_mid_run_stops_cleanly(command, exit_code, tmp_path):
+    """SIGTERM to every process of the group, as `kill -TERM -PGID` or `timeout` sends it.
+
+    The extraction workers get it too, and so would Prefect's embedded server were it in the
+    group: the run must still end as on a SIGTERM to the process alone (exit code 130 for
+    `newsflow run`, like Ctrl-C; 0 for `newsflow serve`), marked interrupted, with nothing left.
+    """
+    with DemoSite() as site:
+        feeds = tmp_path / "feeds.toml"
+        feeds.write_text(site.feeds_toml(), encoding="utf-8")
+        settings = tmp_path / "settings.toml"
+        settings.write_text(  # slow enough that the signal lands mid-run, between batches
+            'db_path = "news.duckdb"\nallow_private_hosts = ["127.0.0.1"]\n'
+            "per_host_delay_s = 0.15\nper_host_concurrency = 1\nbatch_size = 3\nretries = 0\n"
+            "extraction_workers = 2\n",
+            encoding="utf-8",
+        )
+        log = tmp_path / f"{command}.log"
+        proc = start(
+            [str(BIN / "newsflow"), command, "--feeds", str(feeds), "--settings", str(settings)],
+            tmp_path,
+            {},
+            log,
+        )
+        try:
+            wait_for(lambda: "pages 3/" in log.read_text(), 240, "the first batch", log)
+            # Prefect's server, the fork server and the extraction workers.
+            started = live_descendants(proc.pid)
+            os.killpg(proc.pid, signal.SIGTERM)
+            code = proc.wait(timeout=60)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+    output = log.read_text()
+    assert code == exit_code, output
+    assert "Traceback" not in output, output
+    assert "ERROR" not in output, output
+    assert "run interrupted" in output
+    # Each ends on its own once newsflow has gone (multiprocessing's resource tracker a moment
+    # after it, when its pipe closes).
+    wait_for(lambda: not still_running(started), 30, "newsflow's processes to end", log)
+    with RunLock(tmp_path / "news.duckdb"):  # released: taken at once
+        pass
+    with duckdb.connect(str(tmp_path / "news.duckdb"), read_only=True) as con:
+        statuses = [row[0] for row in con.execute("SELECT status FROM ingest_runs").fetchall()]
+    assert statuses == ["interrupted"]

@@ -13,7 +13,7 @@ import typer
 from typer.testing import CliRunner
 
 from flows.cli import analysis
-from tests.analytics_data import ARTICLES, article_id, writer_holding
+from tests.analytics_data import ARTICLES, article_id, queue_articles, writer_holding
 from warehouse.db import WarehouseError, connect
 from warehouse.export import export_articles
 
@@ -79,6 +79,7 @@ def test_later_exports_rewrite_only_the_days_that_changed(db, tmp_path):
             "UPDATE articles SET title = 'Rates held again' WHERE article_id = ?",
             [article_id("rates-hold")],
         )
+        queue_articles(con, article_id("rates-hold"))
     result = export_articles(db, out)
     assert result.days == (date(2024, 3, 6),) and not result.full
     after = _files(out)
@@ -99,6 +100,7 @@ def test_an_article_moved_to_another_day_or_deleted_leaves_no_duplicate(db, tmp_
             "UPDATE articles SET published_at = ? WHERE article_id = ?",
             [datetime(2024, 3, 7, 6, tzinfo=UTC), article_id("kernel-rust")],
         )
+        queue_articles(con, article_id("kernel-rust"), article_id("ferry-sunday-sailings"))
         con.execute(
             "DELETE FROM articles WHERE article_id = ?", [article_id("ferry-sunday-sailings")]
         )

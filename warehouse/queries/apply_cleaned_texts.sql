@@ -8,4 +8,10 @@ UPDATE articles SET
 FROM batch_cleaned c
 WHERE articles.article_id = c.article_id;
 
+INSERT INTO publish_queue
+SELECT DISTINCT 'articles', strftime(stored_on, '%Y-%m-%d')
+FROM articles WHERE article_id IN (SELECT article_id FROM batch_cleaned);
+
+INSERT INTO search_queue SELECT article_id FROM batch_cleaned;
+
 UPDATE site_templates SET applied = TRUE WHERE NOT applied;

@@ -16,3 +16,5 @@ UPDATE ingest_runs SET
     finished_at = $now,
     error = $error
 WHERE run_id = $run_id;
+
+INSERT INTO publish_queue VALUES ('ingest_runs', 'all');

@@ -17,6 +17,10 @@ INSERT INTO article_sources (article_id, source_name, first_seen_at)
 SELECT DISTINCT article_id, source_name, $now FROM known_links
 ON CONFLICT DO NOTHING;
 
+INSERT INTO publish_queue
+SELECT DISTINCT 'articles', strftime(stored_on, '%Y-%m-%d')
+FROM articles WHERE article_id IN (SELECT article_id FROM known_links);
+
 UPDATE discoveries SET state = 'done', article_id = k.article_id
 FROM (SELECT source_name, entry_key, any_value(article_id) AS article_id FROM known_links GROUP BY ALL) k
 WHERE discoveries.source_name = k.source_name AND discoveries.entry_key = k.entry_key;

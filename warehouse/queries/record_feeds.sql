@@ -19,3 +19,5 @@ UPDATE sources SET
     disabled_reason = coalesce(f.disabled_reason, sources.disabled_reason)
 FROM batch_feed_states f
 WHERE sources.name = f.name;
+
+INSERT INTO publish_queue VALUES ('sources', 'all');

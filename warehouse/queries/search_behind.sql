@@ -1,3 +1,3 @@
--- Articles stored but not in search_docs yet (new since the last index update): two counts, no
--- scan, so every search can say how far behind the index is.
-SELECT greatest((SELECT count(*) FROM articles) - (SELECT count(*) FROM search_docs), 0);
+-- Articles the search index is behind on: stored, changed or deleted since it last read them.
+-- The queue holds only those, so counting it costs nothing however large the warehouse.
+SELECT count(DISTINCT article_id) FROM search_queue;

@@ -48,7 +48,8 @@ ranked AS (
     ORDER BY score DESC, dated_at DESC
     LIMIT $limit
 )
-SELECT c.article_id, c.dated_at, c.source_name, c.title, r.score, c.flags, c.canonical_url, c.text
+-- From articles, not clean_articles: that view aggregates every article's sources first.
+SELECT a.article_id, r.dated_at, a.source_name, a.title, r.score, a.flags, a.canonical_url, a.text
 FROM ranked r
-JOIN clean_articles c USING (article_id)
+JOIN articles a USING (article_id)
 ORDER BY r.score DESC, r.dated_at DESC;

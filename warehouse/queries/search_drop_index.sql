@@ -1,3 +1,8 @@
--- Drop the BM25 index (when the fts extension cannot be loaded, a stale index would hide new
--- articles and look current to the next rebuild).
-DROP SCHEMA fts_main_search_docs CASCADE;
+-- Without the fts extension: drop any BM25 index (a stale one would hide new articles and look
+-- current to the next update) and forget what it held and was behind on. Creating it again
+-- queues every article.
+DROP SCHEMA IF EXISTS fts_main_search_docs CASCADE;
+
+DELETE FROM search_docs;
+
+DELETE FROM search_queue;

@@ -1,20 +1,14 @@
--- Bring search_docs and its BM25 index (schema fts_main_search_docs, made by create_fts_index)
--- up to date incrementally: only new, changed and deleted articles are tokenised, where a
--- create_fts_index rebuild would re-tokenise every article. Tokens are made exactly as
--- create_fts_index makes them (fts 1.4): the schema's own tokenize macro, stopwords dropped
--- before Porter stemming, one terms row per token, dict.df = documents containing the term.
--- At most $chunk articles per call, so the tokens held at once stay bounded.
+-- Bring the BM25 index (schema fts_main_search_docs, made by create_fts_index) up to date with
+-- up to $chunk of the queued articles (search_queue: stored, changed or deleted since the index
+-- last read them), and take them off the queue. Only those are read: their old postings are
+-- removed and their current title and text tokenised from articles, where a create_fts_index
+-- rebuild would re-tokenise every article. Tokens are made exactly as create_fts_index makes
+-- them (fts 1.4): the schema's own tokenize macro, stopwords dropped before Porter stemming, one
+-- terms row per token, dict.df = documents containing the term.
 CREATE OR REPLACE TEMP TABLE search_changed AS
-SELECT coalesce(a.article_id, s.article_id) AS article_id, a.article_id IS NOT NULL AS present
-FROM articles a
-FULL JOIN search_docs s ON s.article_id = a.article_id
-WHERE s.article_id IS NULL
-   OR a.article_id IS NULL
-   OR a.content_hash <> s.content_hash
-   OR a.title IS DISTINCT FROM s.title
-LIMIT $chunk;
+SELECT DISTINCT article_id FROM search_queue ORDER BY article_id LIMIT $chunk;
 
--- Take the old versions out of the index.
+-- Take the old versions (and deleted articles) out of the index.
 CREATE OR REPLACE TEMP TABLE search_removed AS
 SELECT d.docid FROM fts_main_search_docs.docs d JOIN search_changed c ON c.article_id = d.name;
 
@@ -35,18 +29,16 @@ DELETE FROM fts_main_search_docs.dict WHERE df <= 0;
 
 DELETE FROM search_docs WHERE article_id IN (SELECT article_id FROM search_changed);
 
-INSERT INTO search_docs (article_id, title, text, content_hash, indexed_at)
-SELECT article_id, title, text, content_hash, $now
-FROM articles
-WHERE article_id IN (SELECT article_id FROM search_changed WHERE present);
-
--- Tokenise the new versions.
+-- Tokenise the current versions of those still stored, read from articles.
 CREATE OR REPLACE TEMP TABLE search_new_docs AS
 SELECT
     (SELECT coalesce(max(docid), -1) FROM fts_main_search_docs.docs) + row_number() OVER (ORDER BY article_id) AS docid,
-    article_id, title, text
-FROM search_docs
-WHERE article_id IN (SELECT article_id FROM search_changed WHERE present);
+    article_id, title, text, content_hash
+FROM articles
+WHERE article_id IN (SELECT article_id FROM search_changed);
+
+INSERT INTO search_docs (article_id, content_hash, indexed_at)
+SELECT article_id, content_hash, $now FROM search_new_docs;
 
 CREATE OR REPLACE TEMP TABLE search_new_terms AS
 WITH tokenized AS (
@@ -67,10 +59,13 @@ SELECT (SELECT coalesce(max(termid), -1) FROM fts_main_search_docs.dict) + row_n
 FROM (SELECT DISTINCT term FROM search_new_terms)
 WHERE term NOT IN (SELECT term FROM fts_main_search_docs.dict);
 
+-- In docid order, so each row group of terms spans few documents: taking a document out later
+-- reads the row groups holding its postings, not all of them (until its block is sorted, below).
 INSERT INTO fts_main_search_docs.terms (docid, fieldid, termid)
 SELECT n.docid, n.fieldid, d.termid
 FROM search_new_terms n
-JOIN fts_main_search_docs.dict d USING (term);
+JOIN fts_main_search_docs.dict d USING (term)
+ORDER BY n.docid;
 
 UPDATE fts_main_search_docs.dict AS d SET df = d.df + a.docs
 FROM (SELECT term, count(DISTINCT docid) AS docs FROM search_new_terms GROUP BY term) a
@@ -82,12 +77,41 @@ FROM search_new_docs n
 LEFT JOIN search_new_terms t USING (docid)
 GROUP BY n.docid, n.article_id;
 
+-- Sort each block of $block documents this chunk completed by term: a query then reads, per
+-- block, the row groups holding its terms (their zone maps), not every posting of the index.
+-- Blocks are ranges of docids, handed out in order: a block is sorted when its last docid is.
+CREATE OR REPLACE TEMP TABLE search_full_blocks AS
+SELECT unnest(range(
+    (SELECT min(docid) // $block FROM search_new_docs),
+    (SELECT (max(docid) + 1) // $block FROM search_new_docs)
+)) AS block;
+
+CREATE OR REPLACE TEMP TABLE search_block_docids AS
+SELECT unnest(range(block * $block, (block + 1) * $block)) AS docid FROM search_full_blocks;
+
+-- Held narrow (9 bytes a posting, not 24) for the sort, the largest allocation of the update.
+CREATE OR REPLACE TEMP TABLE search_block_terms AS
+SELECT CAST(docid AS UINTEGER) AS docid, CAST(fieldid AS UTINYINT) AS fieldid, CAST(termid AS UINTEGER) AS termid
+FROM fts_main_search_docs.terms
+WHERE docid IN (SELECT docid FROM search_block_docids);
+
+DELETE FROM fts_main_search_docs.terms WHERE docid IN (SELECT docid FROM search_block_docids);
+
+INSERT INTO fts_main_search_docs.terms (docid, fieldid, termid)
+SELECT docid, fieldid, termid FROM search_block_terms ORDER BY termid, docid;
+
 DELETE FROM fts_main_search_docs.stats;
 
 INSERT INTO fts_main_search_docs.stats (num_docs, avgdl)
 SELECT count(docid), sum(len) / count(len) FROM fts_main_search_docs.docs;
 
+-- Consumed in the same transaction: a run killed before the commit leaves them queued.
+DELETE FROM search_queue WHERE article_id IN (SELECT article_id FROM search_changed);
+
 DROP TABLE search_changed;
 DROP TABLE search_removed;
 DROP TABLE search_new_docs;
 DROP TABLE search_new_terms;
+DROP TABLE search_full_blocks;
+DROP TABLE search_block_docids;
+DROP TABLE search_block_terms;

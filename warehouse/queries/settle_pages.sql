@@ -6,6 +6,11 @@ FROM batch_links b
 JOIN discoveries d ON d.url = b.job_url AND d.state = 'pending'
 ON CONFLICT DO NOTHING;
 
+-- Their listings changed (article_sources is published with the article's partition).
+INSERT INTO publish_queue
+SELECT DISTINCT 'articles', strftime(stored_on, '%Y-%m-%d')
+FROM articles WHERE article_id IN (SELECT article_id FROM batch_links);
+
 UPDATE discoveries SET
     state = 'done',
     attempts = attempts + 1,

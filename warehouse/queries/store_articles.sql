@@ -4,19 +4,21 @@ SELECT a.article_id, a.version, a.title, a.text, a.content_hash, a.fetched_at, a
 FROM articles a
 JOIN batch_articles b USING (article_id)
 WHERE a.content_hash <> b.content_hash
-ON CONFLICT DO NOTHING;
+  AND NOT EXISTS (
+      SELECT 1 FROM article_versions v WHERE v.article_id = a.article_id AND v.version = a.version
+  );
 
 INSERT INTO articles (
     article_id, canonical_url, url, site, source_name, title, authors, published_at, updated_at,
     language, declared_language, site_name, categories, tags, image_url, summary, text,
     word_count, content_hash, flags, story_id, story_signature, fetched_at, first_run_id, run_id,
-    extractor_version, version
+    extractor_version, version, stored_on
 )
 SELECT
     article_id, canonical_url, url, site, source_name, title, authors, published_at, updated_at,
     language, declared_language, site_name, categories, tags, image_url, summary, text,
     word_count, content_hash, flags, story_id, story_signature, fetched_at, $run_id, $run_id,
-    extractor_version, 1
+    extractor_version, 1, CAST(fetched_at AS DATE)
 FROM batch_articles
 ON CONFLICT (article_id) DO UPDATE SET
     url = excluded.url,
@@ -42,6 +44,16 @@ ON CONFLICT (article_id) DO UPDATE SET
     extractor_version = excluded.extractor_version,
     version = articles.version + 1;
 
-INSERT OR REPLACE INTO raw_pages (article_id, url, final_url, content_type, html_compressed, html_codec, html_bytes, fetched_at)
+-- The page as fetched now replaces the one kept (raw_pages has no key: see migration 0008).
+DELETE FROM raw_pages WHERE article_id IN (SELECT article_id FROM batch_articles);
+
+INSERT INTO raw_pages (article_id, url, final_url, content_type, html_compressed, html_codec, html_bytes, fetched_at)
 SELECT article_id, job_url, url, content_type, html_compressed, html_codec, html_bytes, fetched_at
 FROM batch_articles;
+
+-- The partitions to publish and the articles to (re)index: the batch's, new or updated.
+INSERT INTO publish_queue
+SELECT DISTINCT 'articles', strftime(stored_on, '%Y-%m-%d')
+FROM articles WHERE article_id IN (SELECT article_id FROM batch_articles);
+
+INSERT INTO search_queue SELECT article_id FROM batch_articles;

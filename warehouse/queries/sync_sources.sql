@@ -16,3 +16,5 @@ ON CONFLICT (name) DO UPDATE SET
         ELSE excluded.enabled END,
     disabled_reason = CASE
         WHEN excluded.configured_url <> sources.configured_url THEN NULL ELSE sources.disabled_reason END;
+
+INSERT INTO publish_queue VALUES ('sources', 'all');
