@@ -59,8 +59,12 @@ KEPT_CATALOGS = 2
 
 
 def parts_dir(db_path: Path) -> Path:
-    """The folder beside the catalog holding the writer's file and the published files."""
-    db_path = Path(db_path)
+    """The folder beside the catalog holding the writer's file and the published files.
+
+    Absolute: the catalog's views name the files, and readers open it from any folder; the
+    clean-up compares those names with the files it finds.
+    """
+    db_path = Path(db_path).resolve()
     return db_path.with_name(db_path.name + ".parts")
 
 
@@ -124,7 +128,7 @@ def publish(con: duckdb.DuckDBPyConnection, db_path: Path) -> Publication | None
             empty = _write_part(con, root, table, NO_DAY, publish_id, keep_empty=True)
             current[(table, NO_DAY)] = empty.path
     catalog = _write_catalog(root, publish_id, current)
-    _swap(catalog, Path(db_path))
+    _swap(catalog, db_path)
     with transaction(con), _staged(con, written):
         run(con, "publish_record")
     deleted = _collect_garbage(root, set(current.values()))

@@ -29,6 +29,7 @@ SELECT
     a.summary,
     a.text,
     a.word_count,
+    a.content_hash,
     a.story_id,
     a.flags,
     len(a.flags) = 0 AS is_clean,
@@ -55,6 +56,7 @@ COMMENT ON COLUMN clean_articles.image_url IS 'Lead image URL (og:image or the f
 COMMENT ON COLUMN clean_articles.summary IS 'Standfirst or description from the page or feed.';
 COMMENT ON COLUMN clean_articles.text IS 'Clean article text: paragraphs separated by blank lines, boilerplate and site templates removed.';
 COMMENT ON COLUMN clean_articles.word_count IS 'Words in text.';
+COMMENT ON COLUMN clean_articles.content_hash IS 'sha256 of the normalised text: equal hashes, equal texts (what an export compares).';
 COMMENT ON COLUMN clean_articles.story_id IS 'Near-duplicate cluster: articles telling the same story (wire copy) share it; see story_clusters.';
 COMMENT ON COLUMN clean_articles.flags IS 'Extraction quality flags (too_short, paywall, consent_page, not_article, fallback_extraction, template_removed, ...); empty when clean.';
 COMMENT ON COLUMN clean_articles.is_clean IS 'TRUE when flags is empty.';

@@ -180,3 +180,15 @@ def test_a_query_interrupted_by_a_signal_stops_the_caller_as_the_signal_would(db
         _query(db, RuntimeError("Query interrupted"))
     with pytest.raises(duckdb.CatalogException):  # other errors stay what they are
         _query(db, duckdb.CatalogException("no such table"))
+
+
+def test_a_relative_path_publishes_absolute_names_and_deletes_nothing_current(
+    db, tmp_path, monkeypatch
+):
+    """The catalog is read from any folder, and the clean-up keeps every file it names."""
+    monkeypatch.chdir(tmp_path)
+    relative = Path(db.name)
+    _add_article(relative, "relative-1", stored_on="2020-01-02")
+    _add_article(relative, "relative-2", stored_on="2020-01-03")
+    monkeypatch.chdir(tmp_path.parent)
+    assert _count(db) == len(ARTICLES) + 2

@@ -4,7 +4,8 @@
 -- are compared, so the cost follows what changed, not the warehouse. Articles merely before
 -- $since are left alone.
 WITH touched AS (
-    SELECT article_id
+    SELECT article_id, content_hash, version, title, coalesce(published_at, fetched_at) AS dated_at,
+           flags, story_id
     FROM articles
     WHERE stored_on IN (
         SELECT CAST(part AS DATE) FROM published_parts
@@ -13,11 +14,22 @@ WITH touched AS (
         SELECT CAST(part AS DATE) FROM publish_queue WHERE table_name = 'articles'
     )
 ),
-current_rows AS (
-    SELECT article_id, day, fingerprint
-    FROM export_rows
+-- Listings of the touched articles only: clean_articles groups every article's.
+listings AS (
+    SELECT article_id, list_sort(list_distinct(list(source_name))) AS listed_by
+    FROM article_sources
     WHERE article_id IN (SELECT article_id FROM touched)
-      AND (CAST($since AS DATE) IS NULL OR day >= CAST($since AS DATE))
+    GROUP BY article_id
+),
+current_rows AS (
+    SELECT
+        t.article_id,
+        CAST(t.dated_at AS DATE) AS day,
+        export_fingerprint(t.content_hash, t.version, t.title, t.dated_at, coalesce(l.listed_by, []), t.flags, t.story_id)
+            AS fingerprint
+    FROM touched t
+    LEFT JOIN listings l USING (article_id)
+    WHERE CAST($since AS DATE) IS NULL OR CAST(t.dated_at AS DATE) >= CAST($since AS DATE)
 ),
 previous AS (
     SELECT article_id, day, fingerprint
