@@ -360,7 +360,7 @@ def ingest(
         observe.emit_source_events(run.report.feeds.values(), states)
         jobs = _record_feeds(run, feeds)
         logger.info("%d new entries; %d pages to fetch", run.summary.entries_new, len(jobs))
-        # What is alive now (modules, Prefect's state, the story index: ~60 sets per article) is
+        # What is alive now (modules, Prefect's state, the story index's ids) is
         # left out of the per-batch collections, which then scan only this run's new objects
         # (with 50,000 indexed articles a full collection takes ~1 s).
         gc.freeze()

@@ -8,9 +8,10 @@ import logging
 import re
 import unicodedata
 import zlib
+from collections.abc import Iterable
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH  # type: ignore[import-untyped]
+from datasketch import MinHash  # type: ignore[import-untyped]
 
 logger = logging.getLogger(__name__)
 
@@ -138,13 +139,32 @@ def _lsh_params(threshold: float) -> tuple[int, int]:
     return NUM_PERM, 1
 
 
+def _band_keys(values: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """One uint64 per LSH band of each signature in values (n, NUM_PERM): (n, bands).
+
+    A key mixes the band's number with its hash values, so equal keys mean (but for a rare
+    collision, which only adds a candidate the similarity check then drops) the same band.
+    """
+    banded = values[:, : bands * rows].reshape(len(values), bands, rows).astype(np.uint64)
+    keys = np.broadcast_to(np.arange(bands, dtype=np.uint64), banded.shape[:2]).copy()
+    for row in range(rows):
+        keys = keys * _KEY_MIX + banded[:, :, row]  # wraps modulo 2**64, as a hash should
+    return keys
+
+
+# An odd 64-bit multiplier (the golden ratio's): mixes the band number and each hash value in.
+_KEY_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
 class StoryClusterer:
     """Groups articles into stories: a near-duplicate joins the story of its closest match.
 
-    Candidates come from a MinHash LSH index and are confirmed with the estimated Jaccard
-    similarity; ties go to the article indexed first, so the same input order always
-    yields the same story ids. Every indexed article stays in memory (about 1 KB each), so
-    load only a recent window of stored articles with add_existing.
+    Candidates are the indexed articles that share an LSH band with the new one, confirmed
+    with the estimated Jaccard similarity; ties go to the article indexed first, so the same
+    input order always yields the same story ids. Stored articles are indexed in bulk
+    (from_stored) as numpy arrays, about 1.6 KB each: a sorted array of band keys, where a
+    dict of sets per band (datasketch's MinHashLSH) took ~11 KB an article and a second per
+    10,000 to build. The articles assigned or added one by one afterwards go in a dict.
     """
 
     def __init__(
@@ -161,12 +181,48 @@ class StoryClusterer:
             raise ValueError(f"dedup: threshold must be in (0, 1], got {threshold}")
         self.threshold = threshold
         self.shingle_size = shingle_size
-        self._lsh = MinHashLSH(num_perm=NUM_PERM, params=_lsh_params(threshold))
-        # article_id -> (story_id, hash values, insertion number for tie-breaking).
-        self._articles: dict[str, tuple[str, np.ndarray, int]] = {}
+        self._bands, self._rows = _lsh_params(threshold)
+        # Every indexed article by its number (insertion order, for the tie-break).
+        self._numbers: dict[str, int] = {}
+        self._stories: list[str] = []
+        # The bulk-loaded articles (numbers 0..n-1): hash values, and their band keys sorted
+        # with the article number of each.
+        self._stored_values = np.empty((0, NUM_PERM), dtype="<u4")
+        self._sorted_keys = np.empty(0, dtype=np.uint64)
+        self._key_numbers = np.empty(0, dtype=np.int64)
+        # The articles indexed one by one: hash values by number, and numbers by band key.
+        self._added_values: dict[int, np.ndarray] = {}
+        self._added_keys: dict[int, list[int]] = {}
 
     def __len__(self) -> int:
-        return len(self._articles)
+        return len(self._stories)
+
+    @classmethod
+    def from_stored(
+        cls,
+        stored: Iterable[tuple[str, str, bytes]],
+        threshold: float = DEFAULT_THRESHOLD,
+        shingle_size: int = SHINGLE_SIZE,
+    ) -> StoryClusterer:
+        """A clusterer indexing stored articles, (article_id, story_id, signature), in bulk.
+
+        They are indexed in the order given; unusable signatures are skipped as in add_existing.
+        """
+        clusterer = cls(threshold, shingle_size)
+        values = []
+        for article_id, story_id, signature in stored:
+            usable = clusterer._values(article_id, signature)
+            if usable is not None and article_id not in clusterer._numbers:
+                clusterer._numbers[article_id] = len(clusterer._stories)
+                clusterer._stories.append(story_id)
+                values.append(usable)
+        if values:
+            clusterer._stored_values = np.stack(values)
+            keys = _band_keys(clusterer._stored_values, clusterer._bands, clusterer._rows)
+            order = np.argsort(keys, axis=None, kind="stable")
+            clusterer._sorted_keys = keys.ravel()[order]
+            clusterer._key_numbers = order // clusterer._bands
+        return clusterer
 
     def add_existing(self, article_id: str, story_id: str, signature: bytes) -> None:
         """Index a stored article under its stored story; unusable signatures are skipped.
@@ -175,10 +231,8 @@ class StoryClusterer:
         ignored; an article_id already indexed is left as it is.
         """
         values = self._values(article_id, signature)
-        if values is not None and article_id not in self._articles:
-            self._index(
-                article_id, story_id, LeanMinHash(seed=SEED, hashvalues=values, scheme=SCHEME)
-            )
+        if values is not None and article_id not in self._numbers:
+            self._index(article_id, story_id, values)
 
     def assign(self, article_id: str, signature: bytes | None) -> str:
         """Story id of a new article, which is then indexed for the articles after it.
@@ -190,14 +244,13 @@ class StoryClusterer:
             and is not indexed. An article_id seen before keeps its story.
 
         """
-        if article_id in self._articles:
-            return self._articles[article_id][0]
+        if article_id in self._numbers:
+            return self._stories[self._numbers[article_id]]
         values = self._values(article_id, signature) if signature is not None else None
         if values is None:
             return article_id
-        minhash = LeanMinHash(seed=SEED, hashvalues=values, scheme=SCHEME)
-        story_id = self._best_story(minhash) or article_id
-        self._index(article_id, story_id, minhash)
+        story_id = self._best_story(values) or article_id
+        self._index(article_id, story_id, values)
         return story_id
 
     def _values(self, article_id: str, signature: bytes) -> np.ndarray | None:
@@ -217,17 +270,30 @@ class StoryClusterer:
             return None
         return values
 
-    def _best_story(self, minhash: LeanMinHash) -> str | None:
+    def _best_story(self, values: np.ndarray) -> str | None:
         """Story of the closest indexed article at or above the threshold, else None."""
-        best: tuple[float, int] | None = None
-        best_story = None
-        for candidate in self._lsh.query(minhash):
-            story_id, other, number = self._articles[candidate]
-            score = _estimate(minhash.hashvalues, other)
-            if score >= self.threshold and (best is None or (score, -number) > best):
-                best, best_story = (score, -number), story_id
-        return best_story
+        keys = _band_keys(values[np.newaxis], self._bands, self._rows)[0]
+        starts = np.searchsorted(self._sorted_keys, keys, side="left")
+        ends = np.searchsorted(self._sorted_keys, keys, side="right")
+        stored = np.unique(
+            np.concatenate([self._key_numbers[a:b] for a, b in zip(starts, ends, strict=True)])
+        )
+        added = sorted({n for key in keys.tolist() for n in self._added_keys.get(key, ())})
+        numbers = np.concatenate([stored, np.asarray(added, dtype=np.int64)])
+        others = np.concatenate(
+            [self._stored_values[stored], *(self._added_values[n][np.newaxis] for n in added)]
+        )
+        scores = np.count_nonzero(others == values, axis=1) / NUM_PERM
+        # Numbers ascend, so argmax's first maximum is the article indexed first.
+        best = int(np.argmax(scores)) if len(scores) else None
+        if best is None or scores[best] < self.threshold:
+            return None
+        return self._stories[int(numbers[best])]
 
-    def _index(self, article_id: str, story_id: str, minhash: LeanMinHash) -> None:
-        self._lsh.insert(article_id, minhash)
-        self._articles[article_id] = (story_id, minhash.hashvalues, len(self._articles))
+    def _index(self, article_id: str, story_id: str, values: np.ndarray) -> None:
+        number = len(self._stories)
+        self._numbers[article_id] = number
+        self._stories.append(story_id)
+        self._added_values[number] = values
+        for key in _band_keys(values[np.newaxis], self._bands, self._rows)[0].tolist():
+            self._added_keys.setdefault(key, []).append(number)

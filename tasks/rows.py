@@ -242,10 +242,7 @@ def raw_page_html(compressed: bytes, codec: str) -> bytes:
 
 def story_index(signatures: Iterable[tuple[str, str, bytes]]) -> StoryClusterer:
     """A clusterer holding stored articles' stories: (article_id, story_id, story signature)."""
-    clusterer = StoryClusterer()
-    for aid, story_id, signature in signatures:
-        clusterer.add_existing(aid, story_id, signature)
-    return clusterer
+    return StoryClusterer.from_stored(signatures)
 
 
 def cleaned_texts(

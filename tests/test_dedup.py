@@ -166,6 +166,32 @@ def test_equally_close_stories_go_to_the_first_indexed() -> None:
     assert clusterer.assign("copy-3", signature) == "story-1"
 
 
+def test_stored_articles_indexed_in_bulk_cluster_as_when_added_one_by_one() -> None:
+    wire = story_signature(WIRE_STORY)
+    stored = [
+        ("copy-1", "story-1", wire),
+        ("copy-2", "story-2", wire),
+        ("decision-old", "story-42", story_signature(RATE_DECISION)),
+        ("broken", "story-x", wire[:-1]),
+    ]
+    bulk = StoryClusterer.from_stored(stored)
+    assert len(bulk) == 3  # the unusable signature is skipped
+    one_by_one = StoryClusterer()
+    for article in stored:
+        one_by_one.add_existing(*article)
+    new = {"copy-3": WIRE_STORY, "decision-new": RATE_DECISION, "markets": MARKET_REACTION}
+    expected = {
+        "copy-3": "story-1",  # of equally close stored articles, the first loaded
+        "decision-new": "story-42",
+        "markets": "markets",
+    }
+    assert assign_all(bulk, new) == expected
+    assert assign_all(one_by_one, new) == expected
+    # Articles assigned after the bulk load are found too, and stored ones keep their story.
+    assert bulk.assign("markets-again", story_signature(MARKET_REACTION)) == "markets"
+    assert bulk.assign("copy-2", story_signature(MARKET_REACTION)) == "story-2"
+
+
 def test_clustering_is_deterministic_across_instances() -> None:
     texts = {"markets": MARKET_REACTION, **REPUBLISHED, "decision": RATE_DECISION}
     assert assign_all(StoryClusterer(), texts) == assign_all(StoryClusterer(), texts)

@@ -88,7 +88,7 @@ def export_articles(
                     watermark=watermark,
                 ).fetchall()
             ]
-            exported = _write_days(con, staging, fmt, days)
+            exported = _write_days(con, staging, out_dir, fmt, days, full)
         _move_into_place(staging, out_dir, days, full)
     except (OSError, duckdb.IOException) as exc:
         raise WarehouseError(f"cannot write the export to {out_dir}: {exc}") from None
@@ -131,9 +131,18 @@ def _state(con: duckdb.DuckDBPyConnection, out_dir: Path, fmt: str, full: bool) 
 
 
 def _write_days(
-    con: duckdb.DuckDBPyConnection, staging: Path, fmt: str, days: list[date]
+    con: duckdb.DuckDBPyConnection,
+    staging: Path,
+    out_dir: Path,
+    fmt: str,
+    days: list[date],
+    full: bool,
 ) -> pa.Table:
-    """Write each day's articles into staging/day=.../; returns their article_id, day, fingerprint."""
+    """Write each day's articles into staging/day=.../; returns their article_id, day, fingerprint.
+
+    A day whose Parquet file of the last export is there keeps its unchanged rows from that
+    file and reads only its changed articles from the warehouse; the other days are read whole.
+    """
     if not days:  # nothing changed: not even a scan of the view
         return pa.table(
             {
@@ -142,12 +151,35 @@ def _write_days(
                 "fingerprint": pa.array([], pa.string()),
             }
         )
-    exported = run(con, "export_batch", days=days).fetch_arrow_table()
+    kept = {} if full else _reusable_files(con, out_dir, fmt, days)
+    run(con, "export_batch", full_days=[d for d in days if d not in kept], changed_days=list(kept))
+    if kept:
+        run(con, "export_kept", files=[str(path) for path in kept.values()], out_dir=str(out_dir))
+    exported = run(con, "export_written").fetch_arrow_table()
     for day in sorted(set(exported.column("day").to_pylist())):
         folder = staging / f"day={day.isoformat()}"
         folder.mkdir(parents=True)
         run(con, f"export_day_{fmt}", day=day, path=str(folder / f"articles.{fmt}"))
     return exported
+
+
+def _reusable_files(
+    con: duckdb.DuckDBPyConnection, out_dir: Path, fmt: str, days: list[date]
+) -> dict[date, Path]:
+    """The days whose file in out_dir can give their unchanged rows: Parquet, with today's columns.
+
+    CSV and JSON lines lose the column types, so their days are read whole from the warehouse;
+    so is a day whose file is missing or was written before the columns changed.
+    """
+    if fmt != "parquet":
+        return {}
+    columns = run(con, "export_columns").fetchall()
+    reusable = {}
+    for day in days:
+        path = out_dir / f"day={day.isoformat()}" / "articles.parquet"
+        if path.is_file() and run(con, "export_file_columns", path=str(path)).fetchall() == columns:
+            reusable[day] = path
+    return reusable
 
 
 def _move_into_place(staging: Path, out_dir: Path, days: list[date], full: bool) -> None:

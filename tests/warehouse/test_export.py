@@ -191,3 +191,46 @@ def test_export_command(db, tmp_path):
     assert first.exit_code == 0, first.output
     assert "3 articles in 1 day folders written" in first.stdout
     assert "nothing changed" in CliRunner().invoke(app, args).stdout
+
+
+def test_a_rewritten_day_keeps_its_unchanged_rows_and_a_lost_file_is_read_whole(db, tmp_path):
+    out = tmp_path / "out"
+    export_articles(db, out)
+    exported = _parquet(out).set_index("article_id")
+    rates = article_id("rates-hold")
+    same_day = exported["day"] == exported.loc[rates, "day"]
+    unchanged = [aid for aid in exported.index[same_day] if aid != rates]
+    assert unchanged  # the day holds other articles
+    with connect(db) as con:
+        # A column outside the fingerprint: an unchanged article keeps the row exported.
+        con.execute(
+            "UPDATE articles SET summary = 'not exported' WHERE list_contains($ids, article_id)",
+            {"ids": unchanged},
+        )
+        con.execute(
+            "UPDATE articles SET title = 'Rates held again' WHERE article_id = ?",
+            [article_id("rates-hold")],
+        )
+        queue_articles(con, article_id("rates-hold"))
+    assert export_articles(db, out).days == (date(2024, 3, 6),)
+    frame = _parquet(out).set_index("article_id")
+    assert (
+        len(frame) == len(ARTICLES)
+        and frame.loc[article_id("rates-hold"), "title"] == "Rates held again"
+    )
+    assert "not exported" not in set(frame["summary"])
+
+    (out / "day=2024-03-06" / "articles.parquet").unlink()  # lost: read whole, not kept from
+    with connect(db) as con:
+        con.execute(
+            "UPDATE articles SET title = 'Rates held once more' WHERE article_id = ?",
+            [article_id("rates-hold")],
+        )
+        queue_articles(con, article_id("rates-hold"))
+    export_articles(db, out)
+    frame = _parquet(out).set_index("article_id")
+    assert (
+        len(frame) == len(ARTICLES)
+        and frame.loc[article_id("rates-hold"), "title"] == "Rates held once more"
+    )
+    assert set(frame.loc[unchanged, "summary"]) == {"not exported"}

@@ -5,8 +5,10 @@ Real DuckDB files throughout; the held readers are other processes, as a noteboo
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -130,6 +132,46 @@ def test_superseded_files_go_once_no_reader_holds_them(db):
     day_files = list((parts_dir(db) / "tables" / "articles").glob("2020-01-01.*.parquet"))
     assert len(day_files) == 2
     assert _count(db) == len(ARTICLES) + 5
+
+
+# A writer that adds one article per transaction and publishes each, saying what it committed.
+WRITER_LOOP = """
+import sys
+from pathlib import Path
+from tests.warehouse.test_publish import _add_article
+db = Path(sys.argv[1])
+for number in range(1000):
+    _add_article(db, f"killed-{sys.argv[2]}-{number}")  # commits, then publishes as it closes
+    print(number, flush=True)
+"""
+
+
+def test_a_writer_killed_at_any_moment_leaves_the_catalog_whole(db):
+    """SIGKILL mid-commit, mid-partition, mid-catalog or mid-swap: never a broken file."""
+    moments = random.Random(7)  # noqa: S311 - kill moments, not secrets; the seed repeats them
+    published = len(ARTICLES)
+    for attempt in range(6):
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITER_LOOP, str(db), str(attempt)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(moments.randint(1, 3)):
+            assert writer.stdout.readline(), "the writer stopped on its own"
+        time.sleep(moments.uniform(0, 0.15))  # somewhere in the next commit or publish
+        writer.kill()
+        writer.wait()
+        # Readable at once, and showing a published state: each add is one more article.
+        seen = _count(db)
+        assert seen >= published
+        with duckdb.connect(str(writer_path(db)), read_only=True) as con:
+            committed = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+        assert seen <= committed
+        published = seen
+    # The next writer publishes whatever the killed ones committed but had not published.
+    with connect(db):
+        pass
+    assert _count(db) == committed
 
 
 def test_a_failed_publish_loses_nothing_and_the_next_one_catches_up(db, caplog):

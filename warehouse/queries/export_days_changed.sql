@@ -1,5 +1,7 @@
 -- Day folders of $out_dir to rewrite: the old and new day of every article that is new or
 -- changed since the last export there, and the day of every exported article since deleted.
+-- Those articles and days go into export_changed, so the rewrite reads only them from the
+-- warehouse and keeps the rest of each day from its file (export_kept.sql).
 -- Only the articles of partitions published after that export ($watermark) or waiting to be
 -- are compared, so the cost follows what changed, not the warehouse. Articles merely before
 -- $since are left alone.
@@ -37,19 +39,20 @@ previous AS (
     WHERE out_dir = $out_dir AND article_id IN (SELECT article_id FROM touched)
 ),
 deleted AS (
-    SELECT day
+    SELECT article_id, day
     FROM exported_articles
     WHERE out_dir = $out_dir AND article_id NOT IN (SELECT article_id FROM articles)
 )
-SELECT DISTINCT day
+INSERT INTO export_changed
+SELECT article_id, unnest([day, previous_day])
 FROM (
-    SELECT unnest([c.day, p.day]) AS day
+    SELECT coalesce(c.article_id, p.article_id) AS article_id, c.day, p.day AS previous_day
     FROM current_rows c
     FULL JOIN previous p ON p.article_id = c.article_id
     WHERE p.article_id IS NULL
        OR (c.article_id IS NOT NULL AND c.fingerprint <> p.fingerprint)
     UNION ALL
-    SELECT day FROM deleted
-)
-WHERE day IS NOT NULL
-ORDER BY day;
+    SELECT article_id, NULL, day FROM deleted
+);
+
+SELECT DISTINCT day FROM export_changed WHERE day IS NOT NULL ORDER BY day;

@@ -17,3 +17,7 @@ SELECT
     export_fingerprint(c.content_hash, c.version, c.title, c.dated_at, c.listed_by, c.flags, c.story_id)
         AS fingerprint
 FROM clean_articles c;
+
+-- The articles an incremental export found new, changed or deleted, with their old and new day
+-- (export_days_changed.sql fills it); empty for a full export.
+CREATE OR REPLACE TEMP TABLE export_changed (article_id VARCHAR, day DATE);
