@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from config.settings import Settings
 from tasks import rows, stages
+from tasks.dedup import StoryClusterer
 from tasks.records import FeedEntry, FetchResult, FetchStatus, PageJob
 from tasks.rows import LoadCounts
 from tasks.runtime.workers import WorkerPool
@@ -51,7 +52,7 @@ def reextract(settings: Settings, *, source: str | None = None) -> LoadCounts:
     try:
         with connect(settings.db_path) as con:
             templates = query.template_fingerprints(con)
-            clusterer = rows.story_index(query.recent_signatures(con, STORY_WINDOW_DAYS))
+            clusterer = StoryClusterer.from_stored(query.recent_signatures(con, STORY_WINDOW_DAYS))
         with WorkerPool(settings.workers) as pool:
             while True:
                 with connect(settings.db_path) as con:

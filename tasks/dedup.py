@@ -139,6 +139,10 @@ def _lsh_params(threshold: float) -> tuple[int, int]:
     return NUM_PERM, 1
 
 
+# An odd 64-bit multiplier (the golden ratio's): mixes the band number and each hash value in.
+_KEY_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
 def _band_keys(values: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """One uint64 per LSH band of each signature in values (n, NUM_PERM): (n, bands).
 
@@ -152,10 +156,6 @@ def _band_keys(values: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return keys
 
 
-# An odd 64-bit multiplier (the golden ratio's): mixes the band number and each hash value in.
-_KEY_MIX = np.uint64(0x9E3779B97F4A7C15)
-
-
 class StoryClusterer:
     """Groups articles into stories: a near-duplicate joins the story of its closest match.
 
@@ -163,8 +163,9 @@ class StoryClusterer:
     with the estimated Jaccard similarity; ties go to the article indexed first, so the same
     input order always yields the same story ids. Stored articles are indexed in bulk
     (from_stored) as numpy arrays, about 1.6 KB each: a sorted array of band keys, where a
-    dict of sets per band (datasketch's MinHashLSH) took ~11 KB an article and a second per
-    10,000 to build. The articles assigned or added one by one afterwards go in a dict.
+    dict of sets per band (datasketch's MinHashLSH) took ~17 KB an article and 1.4 s per
+    10,000 to build (bench/story_index.py). The articles assigned or added one by one
+    afterwards go in a dict.
     """
 
     def __init__(
@@ -232,7 +233,7 @@ class StoryClusterer:
         """
         values = self._values(article_id, signature)
         if values is not None and article_id not in self._numbers:
-            self._index(article_id, story_id, values)
+            self._index(article_id, story_id, values, self._keys(values))
 
     def assign(self, article_id: str, signature: bytes | None) -> str:
         """Story id of a new article, which is then indexed for the articles after it.
@@ -249,8 +250,9 @@ class StoryClusterer:
         values = self._values(article_id, signature) if signature is not None else None
         if values is None:
             return article_id
-        story_id = self._best_story(values) or article_id
-        self._index(article_id, story_id, values)
+        keys = self._keys(values)
+        story_id = self._best_story(values, keys) or article_id
+        self._index(article_id, story_id, values, keys)
         return story_id
 
     def _values(self, article_id: str, signature: bytes) -> np.ndarray | None:
@@ -270,9 +272,12 @@ class StoryClusterer:
             return None
         return values
 
-    def _best_story(self, values: np.ndarray) -> str | None:
+    def _keys(self, values: np.ndarray) -> np.ndarray:
+        """The band keys of one signature's hash values."""
+        return _band_keys(values[np.newaxis], self._bands, self._rows)[0]
+
+    def _best_story(self, values: np.ndarray, keys: np.ndarray) -> str | None:
         """Story of the closest indexed article at or above the threshold, else None."""
-        keys = _band_keys(values[np.newaxis], self._bands, self._rows)[0]
         starts = np.searchsorted(self._sorted_keys, keys, side="left")
         ends = np.searchsorted(self._sorted_keys, keys, side="right")
         stored = np.unique(
@@ -290,10 +295,10 @@ class StoryClusterer:
             return None
         return self._stories[int(numbers[best])]
 
-    def _index(self, article_id: str, story_id: str, values: np.ndarray) -> None:
+    def _index(self, article_id: str, story_id: str, values: np.ndarray, keys: np.ndarray) -> None:
         number = len(self._stories)
         self._numbers[article_id] = number
         self._stories.append(story_id)
         self._added_values[number] = values
-        for key in _band_keys(values[np.newaxis], self._bands, self._rows)[0].tolist():
+        for key in keys.tolist():
             self._added_keys.setdefault(key, []).append(number)

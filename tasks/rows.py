@@ -240,11 +240,6 @@ def raw_page_html(compressed: bytes, codec: str) -> bytes:
 # --- stories and site templates ------------------------------------------------------------
 
 
-def story_index(signatures: Iterable[tuple[str, str, bytes]]) -> StoryClusterer:
-    """A clusterer holding stored articles' stories: (article_id, story_id, story signature)."""
-    return StoryClusterer.from_stored(signatures)
-
-
 def cleaned_texts(
     texts: Iterable[tuple[str, str, str]], templates: dict[str, frozenset[str]]
 ) -> list[CleanedText]:

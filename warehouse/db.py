@@ -103,11 +103,10 @@ def connect(
         if not read_only and (_migrate_once(con, file) or adopted):
             queue_everything(con)
         yield con
-        if publish and not read_only:
+        if publish and not read_only and publishing.has_queued(con):
             # From a connection of its own: the one closed here still holds the blocks its work
-            # read, which the publish's reads would come on top of (a batch of 20 at 1,000,000
-            # articles: ~0.17 GB of stored keys and hashes; with them the flow's process peaked
-            # at ~0.8 GB while publishing, ~0.6 GB without).
+            # read (a batch's look-ups of the stored keys and hashes, which grow with the
+            # warehouse), and the publish's own reads would come on top of them.
             con.close()
             con = _open(file, read_only, wait_s)
             _configure(con, read_only=read_only, threads=threads, checkpoint=checkpoint)

@@ -142,6 +142,11 @@ def publish(con: duckdb.DuckDBPyConnection, db_path: Path) -> Publication | None
     return publication
 
 
+def has_queued(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a partition waits to be published."""
+    return run(con, "publish_queued").fetchone() is not None
+
+
 def queue_everything(con: duckdb.DuckDBPyConnection) -> None:
     """Queue every partition, so the next publish rewrites the whole catalog and its files."""
     run(con, "publish_queue_all")

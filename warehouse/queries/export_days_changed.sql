@@ -44,15 +44,16 @@ deleted AS (
     WHERE out_dir = $out_dir AND article_id NOT IN (SELECT article_id FROM articles)
 )
 INSERT INTO export_changed
-SELECT article_id, unnest([day, previous_day])
+SELECT article_id, day
 FROM (
-    SELECT coalesce(c.article_id, p.article_id) AS article_id, c.day, p.day AS previous_day
+    SELECT coalesce(c.article_id, p.article_id) AS article_id, unnest([c.day, p.day]) AS day
     FROM current_rows c
     FULL JOIN previous p ON p.article_id = c.article_id
     WHERE p.article_id IS NULL
        OR (c.article_id IS NOT NULL AND c.fingerprint <> p.fingerprint)
     UNION ALL
-    SELECT article_id, NULL, day FROM deleted
-);
+    SELECT article_id, day FROM deleted
+)
+WHERE day IS NOT NULL;
 
-SELECT DISTINCT day FROM export_changed WHERE day IS NOT NULL ORDER BY day;
+SELECT DISTINCT day FROM export_changed ORDER BY day;
