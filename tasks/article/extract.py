@@ -32,8 +32,9 @@ logger = logging.getLogger(__name__)
 
 # 2: trafilatura fast pass first, full pass on short texts; 3: the fast pass is judged by its
 # links and the structured body, titles lose site suffixes, authors of caseless scripts;
-# 4: a body split by ads read whole, the standfirst under the headline kept, teaser cards dropped
-EXTRACTOR_VERSION = "4"
+# 4: a body split by ads read whole, the standfirst under the headline kept, teaser cards dropped;
+# 5: a <meta name="headline"> takes the section and site tail off og:title
+EXTRACTOR_VERSION = "5"
 
 SPACE = re.compile(r"\s+")
 LINE_KINDS = {"head": "head", "list": "item", "quote": "quote", "table": "table", "code": "code"}
