@@ -73,8 +73,11 @@ def plain_trafilatura(html: bytes, url: str) -> str:
 
 
 def load_norm(pages_dir: Path) -> Callable[[str], str]:
-    """score.py's own text normalisation, so both tools count matches identically."""
-    spec = importlib.util.spec_from_file_location("dev_pages_score", pages_dir / "score.py")
+    """score.py's own text normalisation, so both tools count matches identically.
+
+    dev-pages' and news-meta's score.py both have one (bench/title_sources.py uses the latter).
+    """
+    spec = importlib.util.spec_from_file_location("corpus_score", pages_dir / "score.py")
     if spec is None or spec.loader is None:
         raise SystemExit(f"no score.py in {pages_dir}")
     module = importlib.util.module_from_spec(spec)

@@ -164,8 +164,7 @@ class StoryClusterer:
     input order always yields the same story ids. Stored articles are indexed in bulk
     (from_stored) as numpy arrays, about 1.6 KB each: a sorted array of band keys, where a
     dict of sets per band (datasketch's MinHashLSH) took ~17 KB an article and 1.4 s per
-    10,000 to build (bench/story_index.py). The articles assigned or added one by one
-    afterwards go in a dict.
+    10,000 to build (bench/story_index.py). The articles assigned afterwards go in a dict.
     """
 
     def __init__(
@@ -207,7 +206,8 @@ class StoryClusterer:
     ) -> StoryClusterer:
         """A clusterer indexing stored articles, (article_id, story_id, signature), in bulk.
 
-        They are indexed in the order given; unusable signatures are skipped as in add_existing.
+        They are indexed in the order given. A malformed signature or one of another shingle
+        size or version is logged and skipped; an article_id seen before keeps its first story.
         """
         clusterer = cls(threshold, shingle_size)
         values = []
@@ -224,16 +224,6 @@ class StoryClusterer:
             clusterer._sorted_keys = keys.ravel()[order]
             clusterer._key_numbers = order // clusterer._bands
         return clusterer
-
-    def add_existing(self, article_id: str, story_id: str, signature: bytes) -> None:
-        """Index a stored article under its stored story; unusable signatures are skipped.
-
-        A malformed signature or one of another shingle size or version is logged and
-        ignored; an article_id already indexed is left as it is.
-        """
-        values = self._values(article_id, signature)
-        if values is not None and article_id not in self._numbers:
-            self._index(article_id, story_id, values, self._keys(values))
 
     def assign(self, article_id: str, signature: bytes | None) -> str:
         """Story id of a new article, which is then indexed for the articles after it.

@@ -150,8 +150,9 @@ def test_short_text_has_no_signature_and_is_its_own_story() -> None:
 
 
 def test_stored_articles_keep_their_story_id() -> None:
-    clusterer = StoryClusterer()
-    clusterer.add_existing("article-old", "story-42", story_signature(REPUBLISHED["outlet-a"]))
+    clusterer = StoryClusterer.from_stored(
+        [("article-old", "story-42", story_signature(REPUBLISHED["outlet-a"]))]
+    )
     assert clusterer.assign("article-new", story_signature(REPUBLISHED["outlet-b"])) == "story-42"
     assert clusterer.assign("article-other", story_signature(RATE_DECISION)) == "article-other"
     # Seeing an article again does not move it to another story.
@@ -159,34 +160,30 @@ def test_stored_articles_keep_their_story_id() -> None:
 
 
 def test_equally_close_stories_go_to_the_first_indexed() -> None:
-    clusterer = StoryClusterer()
     signature = story_signature(WIRE_STORY)
-    clusterer.add_existing("copy-1", "story-1", signature)
-    clusterer.add_existing("copy-2", "story-2", signature)
+    clusterer = StoryClusterer.from_stored(
+        [("copy-1", "story-1", signature), ("copy-2", "story-2", signature)]
+    )
     assert clusterer.assign("copy-3", signature) == "story-1"
 
 
-def test_stored_articles_indexed_in_bulk_cluster_as_when_added_one_by_one() -> None:
+def test_stored_articles_indexed_in_bulk_are_found_beside_the_ones_assigned_after() -> None:
     wire = story_signature(WIRE_STORY)
     stored = [
         ("copy-1", "story-1", wire),
         ("copy-2", "story-2", wire),
         ("decision-old", "story-42", story_signature(RATE_DECISION)),
         ("broken", "story-x", wire[:-1]),
+        ("copy-1", "story-9", wire),
     ]
     bulk = StoryClusterer.from_stored(stored)
-    assert len(bulk) == 3  # the unusable signature is skipped
-    one_by_one = StoryClusterer()
-    for article in stored:
-        one_by_one.add_existing(*article)
+    assert len(bulk) == 3  # the unusable signature and the repeated article are skipped
     new = {"copy-3": WIRE_STORY, "decision-new": RATE_DECISION, "markets": MARKET_REACTION}
-    expected = {
+    assert assign_all(bulk, new) == {
         "copy-3": "story-1",  # of equally close stored articles, the first loaded
         "decision-new": "story-42",
         "markets": "markets",
     }
-    assert assign_all(bulk, new) == expected
-    assert assign_all(one_by_one, new) == expected
     # Articles assigned after the bulk load are found too, and stored ones keep their story.
     assert bulk.assign("markets-again", story_signature(MARKET_REACTION)) == "markets"
     assert bulk.assign("copy-2", story_signature(MARKET_REACTION)) == "story-2"

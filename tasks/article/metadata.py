@@ -120,13 +120,15 @@ def extract_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
     site_names = (site_name, publisher, site_domain(url))
     # og:title first: it is the headline the publisher shares, where JSON-LD's is as often a
     # search-engine variant (news-meta: where the two differ, each is the reference about as
-    # often, and the <h1> agrees with either; no source is the better one across sites).
-    # meta "headline" is the name= or itemprop= tag some CMSes write beside an og:title that
-    # carries the section and site ("Headline-Politics | Site").
-    title = _title([_headline(value, site_names) for value in (
-        meta.get("og:title"), ld.get("headline"), ld.get("name"), micro.get("headline"),
-        meta.get("headline"), meta.get("twitter:title"))],
-        _headline(_title_tag(tree), site_names))  # fmt: skip
+    # often, and the <h1> agrees with either; no source is the better one across sites;
+    # bench/title_sources.py). <meta name="headline"> is what some CMSes write beside an
+    # og:title that carries the section and site ("Headline-Politics | Site").
+    headlines = (meta.get("og:title"), ld.get("headline"), ld.get("name"), micro.get("headline"),
+                 meta.get("headline"), meta.get("twitter:title"))  # fmt: skip
+    title = _title(
+        [_headline(value, site_names) for value in headlines],
+        _headline(_title_tag(tree), site_names),
+    )
     return PageMetadata(
         title=title,
         authors=tuple(_names(ld.get("author"))) + tuple(_names(micro.get("author"))),

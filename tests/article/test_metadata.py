@@ -150,11 +150,10 @@ def test_a_title_loses_the_tail_another_headline_of_the_page_does_not_have(
     assert extract_metadata(fromstring(page), "https://harbour.example/a").title == title
 
 
-@pytest.mark.parametrize("attribute", ["name", "itemprop"])
-def test_a_headline_meta_tag_takes_the_section_and_site_off_og_title(attribute: str) -> None:
-    page = f"""<html><head><meta property="og:site_name" content="항구신문">
+def test_a_headline_meta_tag_takes_the_section_and_site_off_og_title() -> None:
+    page = """<html><head><meta property="og:site_name" content="항구신문">
     <meta property="og:title" content="여객선 터미널 개장-사회ㅣ항구신문">
-    <meta {attribute}="headline" content="여객선 터미널 개장">
+    <meta name="headline" content="여객선 터미널 개장">
     </head><body><p>Text</p></body></html>"""
     assert (
         extract_metadata(fromstring(page), "https://harbour.example/a").title
